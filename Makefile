@@ -1,0 +1,35 @@
+# Thin wrapper over CMake. `make test` and `make run` are all a new user needs: both install
+# missing Debian packages first.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+CTEST_FLAGS ?= --output-on-failure
+
+.PHONY: all deps build test run tsan asan clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -j $(JOBS)
+
+# The runtime tests under ThreadSanitizer, and under AddressSanitizer + UBSan, each in its own
+# build directory so they never mix with the Release build.
+tsan: deps
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=thread -DOFFLOAD_BUILD_BENCH=OFF
+	cmake --build build-tsan -j $(JOBS) --target runtime_tests
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest $(CTEST_FLAGS) -L runtime
+
+asan: deps
+	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=address -DOFFLOAD_BUILD_BENCH=OFF
+	cmake --build build-asan -j $(JOBS) --target runtime_tests
+	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" ctest $(CTEST_FLAGS) -j $(JOBS) -L runtime
+
+clean:
+	rm -rf $(BUILD_DIR) build-tsan build-asan

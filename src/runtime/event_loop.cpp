@@ -1,0 +1,244 @@
+// The loop's iteration (asyncio's BaseEventLoop._run_once), scheduling, and lifetime.
+#include "runtime/event_loop.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+#include <system_error>
+#include <thread>
+
+#include "runtime/coroutine.hpp"
+#include "runtime/instrumentation.hpp"
+
+namespace offload::runtime {
+namespace {
+
+// asyncio's _get_running_loop(): the loop running on this thread.
+constinit thread_local EventLoop* t_running_loop = nullptr;
+
+void print_exception(std::exception_ptr error, std::string_view where) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "offload: exception in %.*s: %s\n", static_cast<int>(where.size()),
+                 where.data(), e.what());
+  } catch (...) {
+    std::fprintf(stderr, "offload: non-standard exception in %.*s\n",
+                 static_cast<int>(where.size()), where.data());
+  }
+}
+
+}  // namespace
+
+EventLoop::EventLoop() : exception_handler_(print_exception) {}
+
+EventLoop::~EventLoop() {
+  if (!is_running() && !is_closed()) close();
+}
+
+EventLoop* EventLoop::running_loop() noexcept { return t_running_loop; }
+
+EventLoop& EventLoop::get_running_loop() {
+  if (t_running_loop == nullptr) throw RuntimeError("no running event loop");
+  return *t_running_loop;
+}
+
+void EventLoop::check_thread() const {
+  // Only a running loop is bound to a thread; before and after, its owner may set it up.
+  if (running_.load(std::memory_order_relaxed) && t_running_loop != this)
+    throw RuntimeError(
+        "Non-thread-safe operation invoked on an event loop other than the current one");
+}
+
+void EventLoop::check_closed() const {
+  if (is_closed()) throw RuntimeError("Event loop is closed");
+}
+
+Handle EventLoop::call_soon(std::function<void()> callback, std::optional<Context> context) {
+  check_closed();
+  check_thread();
+  auto handle = std::make_shared<HandleState>(std::move(callback),
+                                              context ? std::move(*context) : copy_context());
+  ready_.push_back(handle);
+  return Handle(std::move(handle));
+}
+
+Handle EventLoop::call_soon_threadsafe(std::function<void()> callback,
+                                       std::optional<Context> context) {
+  check_closed();
+  auto handle = std::make_shared<HandleState>(std::move(callback),
+                                              context ? std::move(*context) : copy_context());
+  {
+    auto lock = instrumentation::lock(threadsafe_mutex_);
+    threadsafe_ready_.push_back(handle);
+  }
+  wakeup_.signal();
+  return Handle(std::move(handle));
+}
+
+TimerHandle EventLoop::call_later(Clock::duration delay, std::function<void()> callback,
+                                  std::optional<Context> context) {
+  return call_at(time() + delay, std::move(callback), std::move(context));
+}
+
+TimerHandle EventLoop::call_at(Clock::time_point when, std::function<void()> callback,
+                               std::optional<Context> context) {
+  check_closed();
+  check_thread();
+  auto handle = std::make_shared<HandleState>(std::move(callback),
+                                              context ? std::move(*context) : copy_context());
+  timers_.push_back(Timer{when, timer_sequence_++, handle});
+  std::push_heap(timers_.begin(), timers_.end(), TimerLater{});
+  return TimerHandle(std::move(handle), when);
+}
+
+void EventLoop::run_forever() {
+  check_closed();
+  if (is_running()) throw RuntimeError("This event loop is already running");
+  if (t_running_loop != nullptr)
+    throw RuntimeError("Cannot run the event loop while another loop is running");
+  t_running_loop = this;
+  running_.store(true, std::memory_order_relaxed);
+  struct Unbind {
+    EventLoop* loop;
+    ~Unbind() {
+      loop->stopping_ = false;
+      loop->running_.store(false, std::memory_order_relaxed);
+      t_running_loop = nullptr;
+    }
+  } unbind{this};
+  for (;;) {
+    run_once();
+    if (stopping_) break;
+  }
+}
+
+void EventLoop::run_once() {
+  // Drop cancelled timers at the head so they do not shorten the poll timeout.
+  while (!timers_.empty() && timers_.front().handle->cancelled) {
+    std::pop_heap(timers_.begin(), timers_.end(), TimerLater{});
+    timers_.pop_back();
+  }
+
+  // Block only when nothing is ready and no stop is pending, as asyncio computes its timeout.
+  // Like asyncio, the fd is polled every iteration, even with a zero timeout.
+  bool may_block = true;
+  timespec timeout{};
+  timespec* timeout_ptr = nullptr;
+  if (!ready_.empty() || stopping_) {
+    timeout_ptr = &timeout;
+    may_block = false;
+  } else if (!timers_.empty()) {
+    const auto wait = std::max(Clock::duration::zero(), timers_.front().when - time());
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
+    timeout.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    timeout.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    timeout_ptr = &timeout;
+    may_block = ns > 0;
+  }
+  pollfd pfd{wakeup_.fd(), POLLIN, 0};
+  int polled;
+  do {
+    polled = ::ppoll(&pfd, 1, timeout_ptr, nullptr);
+  } while (polled < 0 && errno == EINTR);
+  if (polled < 0) throw std::system_error(errno, std::generic_category(), "ppoll");
+  if (polled > 0) {
+    if (may_block) instrumentation::count(instrumentation::Counter::kLoopWakeups);
+    wakeup_.drain();
+  }
+
+  // Callbacks queued from other threads join the ready queue in arrival order. Checked even
+  // without a signal: a thread may have queued after our drain and before its write.
+  {
+    auto lock = instrumentation::lock(threadsafe_mutex_);
+    for (auto& handle : threadsafe_ready_) ready_.push_back(std::move(handle));
+    threadsafe_ready_.clear();
+  }
+
+  const auto now = time();
+  while (!timers_.empty() && timers_.front().when <= now) {
+    std::pop_heap(timers_.begin(), timers_.end(), TimerLater{});
+    if (!timers_.back().handle->cancelled) ready_.push_back(std::move(timers_.back().handle));
+    timers_.pop_back();
+  }
+
+  // Run only what is ready now; callbacks scheduled meanwhile wait for the next iteration.
+  for (std::size_t todo = ready_.size(); todo > 0; --todo) {
+    std::shared_ptr<HandleState> handle = std::move(ready_.front());
+    ready_.pop_front();
+    if (!handle->cancelled) run_handle(*handle);
+  }
+  ++iterations_;
+}
+
+void EventLoop::run_handle(HandleState& handle) {
+  try {
+    handle.context.run(handle.callback);
+  } catch (...) {
+    call_exception_handler(std::current_exception(), "event loop callback");
+  }
+}
+
+void EventLoop::call_exception_handler(std::exception_ptr error, std::string_view where) {
+  if (exception_handler_) exception_handler_(std::move(error), where);
+}
+
+void EventLoop::close() {
+  if (is_running()) throw RuntimeError("Cannot close a running event loop");
+  if (is_closed()) return;
+  closed_.store(true, std::memory_order_release);
+  ready_.clear();
+  timers_.clear();
+  {
+    auto lock = instrumentation::lock(threadsafe_mutex_);
+    threadsafe_ready_.clear();
+  }
+  // As asyncio: do not wait for the workers here; the executor's destructor joins them.
+  if (default_executor_) default_executor_->shutdown(/*wait=*/false);
+  default_executor_.reset();
+}
+
+ThreadPoolExecutor& EventLoop::default_executor() {
+  check_closed();
+  if (!default_executor_) default_executor_ = std::make_unique<ThreadPoolExecutor>(std::nullopt, "asyncio");
+  return *default_executor_;
+}
+
+void EventLoop::set_default_executor(std::unique_ptr<ThreadPoolExecutor> executor) {
+  check_thread();
+  default_executor_ = std::move(executor);
+}
+
+Coroutine<void> EventLoop::shutdown_default_executor() {
+  if (!default_executor_) co_return;
+  auto done = create_future<None>();
+  ThreadPoolExecutor* executor = default_executor_.get();
+  std::thread joiner([this, executor, done] {
+    executor->shutdown(/*wait=*/true);
+    call_soon_threadsafe([done] {
+      if (!done->done()) done->set_result(None{});
+    });
+  });
+  try {
+    co_await done;
+  } catch (...) {
+    joiner.join();
+    throw;
+  }
+  joiner.join();
+}
+
+void EventLoop::enter_task(TaskBase* task) {
+  if (current_task_ != nullptr) throw RuntimeError("Cannot enter into task while another task is being executed.");
+  current_task_ = task;
+}
+
+void EventLoop::leave_task(TaskBase* task) {
+  if (current_task_ != task) throw RuntimeError("Leaving task does not match the current task.");
+  current_task_ = nullptr;
+}
+
+}  // namespace offload::runtime

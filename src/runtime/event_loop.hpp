@@ -1,0 +1,179 @@
+// EventLoop: asyncio's selector event loop reduced to what the offload path needs — a ready
+// queue, a timer heap, a wake-up fd polled each iteration, run_in_executor and the default
+// executor.
+//
+// Threading: a loop is bound to the thread that runs it. While it runs, every method except
+// call_soon_threadsafe(), is_running(), is_closed() and stop()'s flag belongs to that thread;
+// calling one from another thread throws RuntimeError. call_soon_threadsafe() is safe from any
+// thread: it appends under threadsafe_mutex_ and signals the wake-up fd (one write per call).
+// Lock order: threadsafe_mutex_ is a leaf (nothing else is locked while holding it).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "runtime/concurrent_future.hpp"
+#include "runtime/context.hpp"
+#include "runtime/errors.hpp"
+#include "runtime/future.hpp"
+#include "runtime/handle.hpp"
+#include "runtime/none.hpp"
+#include "runtime/thread_pool_executor.hpp"
+#include "runtime/wakeup.hpp"
+
+namespace offload::runtime {
+
+template <class T>
+class Coroutine;
+template <class T>
+class Task;
+class TaskBase;
+struct CopyFutureStatePerField;
+
+// Defined in future_chain.hpp: chains a loop future to `source` (asyncio.wrap_future).
+template <class StateCopy, class T>
+std::shared_ptr<Future<T>> wrap_future(std::shared_ptr<ConcurrentFuture<T>> source, EventLoop& loop);
+
+class EventLoop {
+ public:
+  using Clock = LoopClock;
+  // Receives exceptions escaping callbacks (asyncio's call_exception_handler); the default
+  // prints them to stderr. The loop keeps running, as asyncio's does.
+  using ExceptionHandler = std::function<void(std::exception_ptr, std::string_view where)>;
+
+  EventLoop();
+  ~EventLoop();  // close(); Requires: not running.
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Schedules `callback` to run in `context` (default: copy_context()) on the next iteration.
+  Handle call_soon(std::function<void()> callback, std::optional<Context> context = std::nullopt);
+  // Safe from any thread: queues the callback and wakes the loop with one eventfd write.
+  Handle call_soon_threadsafe(std::function<void()> callback,
+                              std::optional<Context> context = std::nullopt);
+  TimerHandle call_later(Clock::duration delay, std::function<void()> callback,
+                         std::optional<Context> context = std::nullopt);
+  TimerHandle call_at(Clock::time_point when, std::function<void()> callback,
+                      std::optional<Context> context = std::nullopt);
+  Clock::time_point time() const { return Clock::now(); }
+
+  // Runs iterations until stop(); the loop binds to the calling thread meanwhile.
+  void run_forever();
+  // The loop finishes the iteration in progress (running what is ready) and returns.
+  void stop() noexcept { stopping_ = true; }
+  bool is_running() const noexcept { return running_.load(std::memory_order_relaxed); }
+  bool is_closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  // Drops pending callbacks and shuts the default executor down without waiting.
+  void close();
+
+  // Runs until `future` is done and returns its result (or throws its exception).
+  template <class F>
+    requires std::derived_from<F, FutureBase>
+  auto run_until_complete(const std::shared_ptr<F>& future);
+  // Wraps `coroutine` in a Task and runs until it is done. Defined in task.hpp.
+  template <class T>
+  ValueOf<T> run_until_complete(Coroutine<T> coroutine);
+
+  template <class T>
+  std::shared_ptr<Future<T>> create_future() {
+    return std::make_shared<Future<T>>(*this);
+  }
+  // Defined in task.hpp.
+  template <class T>
+  std::shared_ptr<Task<T>> create_task(Coroutine<T> coroutine);
+
+  // Submits f(args...) to `executor` (nullptr: the default executor, created on first use)
+  // and returns a loop future chained to the executor's ConcurrentFuture. StateCopy is the
+  // state-copy seam: how the finished ConcurrentFuture's outcome reaches the loop future.
+  template <class StateCopy = CopyFutureStatePerField, class F, class... Args>
+  std::shared_ptr<Future<InvokeValue<F, Args...>>> run_in_executor(ThreadPoolExecutor* executor,
+                                                                   F f, Args... args) {
+    check_closed();
+    if (executor == nullptr) executor = &default_executor();
+    return wrap_future<StateCopy>(executor->submit(std::move(f), std::move(args)...), *this);
+  }
+
+  // The executor run_in_executor(nullptr, ...) uses; created lazily like asyncio's.
+  ThreadPoolExecutor& default_executor();
+  void set_default_executor(std::unique_ptr<ThreadPoolExecutor> executor);
+  // Shuts the default executor down, waiting for its threads on a helper thread so the loop
+  // stays responsive meanwhile. Defined in event_loop.cpp.
+  Coroutine<void> shutdown_default_executor();
+
+  void set_exception_handler(ExceptionHandler handler) { exception_handler_ = std::move(handler); }
+  void call_exception_handler(std::exception_ptr error, std::string_view where);
+
+  // asyncio.current_task(): the task whose step is running, or nullptr.
+  TaskBase* current_task() const noexcept { return current_task_; }
+  void enter_task(TaskBase* task);
+  void leave_task(TaskBase* task);
+
+  // The loop running on this thread; get_running_loop() throws RuntimeError when none is.
+  static EventLoop* running_loop() noexcept;
+  static EventLoop& get_running_loop();
+
+  // Number of completed iterations (_run_once calls); lets tests drive and observe the loop.
+  std::uint64_t iterations() const noexcept { return iterations_; }
+
+ private:
+  struct Timer {
+    Clock::time_point when;
+    std::uint64_t sequence;  // FIFO among equal deadlines.
+    std::shared_ptr<HandleState> handle;
+  };
+  struct TimerLater {
+    bool operator()(const Timer& a, const Timer& b) const {
+      return a.when != b.when ? a.when > b.when : a.sequence > b.sequence;
+    }
+  };
+
+  // One iteration: poll the wake-up fd (blocking only when nothing is ready), take the
+  // thread-safe queue and the due timers into the ready queue, run what was ready.
+  void run_once();
+  void run_handle(HandleState& handle);
+  void check_thread() const;
+  void check_closed() const;
+
+  // Loop-thread state.
+  std::deque<std::shared_ptr<HandleState>> ready_;
+  std::vector<Timer> timers_;  // A min-heap under TimerLater.
+  std::uint64_t timer_sequence_ = 0;
+  std::uint64_t iterations_ = 0;
+  bool stopping_ = false;
+  TaskBase* current_task_ = nullptr;
+  ExceptionHandler exception_handler_;
+  std::unique_ptr<ThreadPoolExecutor> default_executor_;
+
+  std::atomic<bool> running_{false};
+  // Release store in close() pairs with the acquire load in is_closed() on worker threads.
+  std::atomic<bool> closed_{false};
+
+  std::mutex threadsafe_mutex_;
+  std::vector<std::shared_ptr<HandleState>> threadsafe_ready_;  // Guarded by threadsafe_mutex_.
+  Wakeup wakeup_;
+};
+
+template <class F>
+  requires std::derived_from<F, FutureBase>
+auto EventLoop::run_until_complete(const std::shared_ptr<F>& future) {
+  if (&future->get_loop() != this) throw ValueError("The future belongs to a different loop");
+  future->add_done_callback([this](FutureBase&) { stop(); });
+  run_forever();
+  if (!future->done()) throw RuntimeError("Event loop stopped before Future completed.");
+  return future->result();
+}
+
+}  // namespace offload::runtime
+
+#include "runtime/future_chain.hpp"
+#include "runtime/task.hpp"

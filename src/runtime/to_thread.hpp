@@ -1,0 +1,59 @@
+// to_thread(): asyncio.to_thread. Runs f(args...) on the loop's default executor inside a copy
+// of the caller's context and awaits the result.
+//
+// The offload seam: an Offload policy decides how the call is handed to the executor. The one
+// here is CPython's: copy_context(), then functools.partial(ctx.run, f, *args) — a separate
+// heap object — submitted through run_in_executor. Other policies live in src/strategy/.
+// Threading: call inside a task on the running loop; f runs on a worker thread.
+#pragma once
+
+#include <memory>
+#include <tuple>
+#include <utility>
+
+#include "runtime/context.hpp"
+#include "runtime/coroutine.hpp"
+#include "runtime/event_loop.hpp"
+#include "runtime/future_chain.hpp"
+#include "runtime/none.hpp"
+#include "runtime/task.hpp"
+
+namespace offload::runtime {
+
+// functools.partial(ctx.run, f, *args): the bound call, allocated on its own as CPython does.
+template <class F, class... Args>
+class ContextRunPartial {
+ public:
+  ContextRunPartial(Context context, F f, Args... args)
+      : context_(std::move(context)), f_(std::move(f)), args_(std::move(args)...) {}
+
+  // Runs on a worker thread; the context is entered there for the duration of the call.
+  auto operator()() {
+    return std::apply(
+        [this](Args&... args) { return context_.run(f_, args...); }, args_);
+  }
+
+ private:
+  Context context_;
+  F f_;
+  std::tuple<Args...> args_;
+};
+
+// CPython's to_thread: always copy the context and wrap the call in a partial of ctx.run.
+struct OffloadCopyContextPartial {
+  template <class StateCopy, class F, class... Args>
+  static auto submit(EventLoop& loop, F f, Args... args) {
+    auto partial = std::make_shared<ContextRunPartial<F, Args...>>(
+        copy_context(), std::move(f), std::move(args)...);
+    return loop.run_in_executor<StateCopy>(nullptr, [partial] { return (*partial)(); });
+  }
+};
+
+template <class Offload = OffloadCopyContextPartial, class StateCopy = CopyFutureStatePerField,
+          class F, class... Args>
+Coroutine<InvokeValue<F, Args...>> to_thread(F f, Args... args) {
+  EventLoop& loop = EventLoop::get_running_loop();
+  co_return co_await Offload::template submit<StateCopy>(loop, std::move(f), std::move(args)...);
+}
+
+}  // namespace offload::runtime

@@ -1,0 +1,225 @@
+// EventLoop: scheduling order, timers, thread-safe wake-ups, binding to the running thread.
+#include "runtime/event_loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/asyncio.hpp"
+#include "runtime/instrumentation.hpp"
+
+namespace offload::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(EventLoop, CallSoonRunsCallbacksInFifoOrder) {
+  EventLoop loop;
+  std::vector<int> order;
+  for (int i = 0; i < 5; ++i) loop.call_soon([&order, i] { order.push_back(i); });
+  loop.call_soon([&loop] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_EQ(order, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+TEST(EventLoop, CallbackScheduledDuringIterationRunsInTheNextOne) {
+  EventLoop loop;
+  std::uint64_t inner_iteration = 0;
+  std::uint64_t outer_iteration = 0;
+  loop.call_soon([&] {
+    outer_iteration = loop.iterations();
+    loop.call_soon([&] {
+      inner_iteration = loop.iterations();
+      loop.stop();
+    });
+  });
+  loop.run_forever();
+  EXPECT_EQ(inner_iteration, outer_iteration + 1);
+}
+
+TEST(EventLoop, TimersFireInDeadlineOrderAndFifoAmongEqualDeadlines) {
+  EventLoop loop;
+  std::vector<std::string> order;
+  const auto base = loop.time() + 20ms;
+  loop.call_at(base + 10ms, [&] { order.push_back("c"); });
+  loop.call_at(base, [&] { order.push_back("a1"); });
+  loop.call_at(base, [&] { order.push_back("a2"); });
+  loop.call_at(base + 5ms, [&] { order.push_back("b"); });
+  loop.call_at(base + 20ms, [&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_EQ(order, (std::vector<std::string>{"a1", "a2", "b", "c"}));
+}
+
+TEST(EventLoop, TimerNeverFiresBeforeItsDeadline) {
+  EventLoop loop;
+  const auto start = loop.time();
+  EventLoop::Clock::time_point fired;
+  loop.call_later(15ms, [&] {
+    fired = loop.time();
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_GE(fired - start, 15ms);
+}
+
+TEST(EventLoop, CancelledTimerDoesNotRun) {
+  EventLoop loop;
+  bool ran = false;
+  TimerHandle timer = loop.call_later(1ms, [&] { ran = true; });
+  timer.cancel();
+  loop.call_later(5ms, [&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(timer.cancelled());
+}
+
+TEST(EventLoop, CallSoonThreadsafeWakesABlockedLoop) {
+  EventLoop loop;
+  std::atomic<bool> ran_on_loop_thread{false};
+  const auto loop_thread = std::this_thread::get_id();
+  std::thread other([&] {
+    std::this_thread::sleep_for(10ms);  // Let the loop block in poll() first.
+    loop.call_soon_threadsafe([&] {
+      ran_on_loop_thread = std::this_thread::get_id() == loop_thread;
+      loop.stop();
+    });
+  });
+  loop.run_forever();
+  other.join();
+  EXPECT_TRUE(ran_on_loop_thread);
+}
+
+TEST(EventLoop, CallSoonThreadsafeWritesTheWakeupFdOncePerCall) {
+  EventLoop loop;
+  instrumentation::set_enabled(true);
+  const auto before = instrumentation::totals();
+  std::thread other([&] {
+    for (int i = 0; i < 10; ++i) loop.call_soon_threadsafe([] {});
+  });
+  other.join();
+  const auto counted = instrumentation::totals() - before;
+  instrumentation::set_enabled(false);
+  EXPECT_EQ(counted[instrumentation::Counter::kLoopWakeupSignals], 10u);
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+}
+
+TEST(EventLoop, NoThreadsafeCallbackIsLostUnderConcurrentSubmission) {
+  EventLoop loop;
+  constexpr int kPerThread = 20000;
+  int received = 0;
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 2; ++t) {
+    senders.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i)
+        loop.call_soon_threadsafe([&] {
+          if (++received == 2 * kPerThread) loop.stop();
+        });
+    });
+  }
+  loop.run_forever();
+  for (auto& s : senders) s.join();
+  EXPECT_EQ(received, 2 * kPerThread);
+}
+
+TEST(EventLoop, CallSoonFromAnotherThreadWhileRunningThrows) {
+  EventLoop loop;
+  std::string error;
+  std::thread other;
+  loop.call_soon([&] {
+    other = std::thread([&] {
+      try {
+        loop.call_soon([] {});
+      } catch (const RuntimeError& e) {
+        error = e.what();
+      }
+      loop.call_soon_threadsafe([&] { loop.stop(); });
+    });
+  });
+  loop.run_forever();
+  other.join();
+  EXPECT_NE(error.find("other than the current one"), std::string::npos) << error;
+}
+
+TEST(EventLoop, RunningTwoLoopsOnOneThreadThrows) {
+  EventLoop outer;
+  EventLoop inner;
+  std::string error;
+  outer.call_soon([&] {
+    try {
+      inner.run_forever();
+    } catch (const RuntimeError& e) {
+      error = e.what();
+    }
+    outer.stop();
+  });
+  outer.run_forever();
+  EXPECT_NE(error.find("another loop is running"), std::string::npos) << error;
+}
+
+TEST(EventLoop, CallbackExceptionGoesToTheHandlerAndTheLoopContinues) {
+  EventLoop loop;
+  std::vector<std::string> errors;
+  loop.set_exception_handler([&](std::exception_ptr e, std::string_view) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      errors.push_back(ex.what());
+    }
+  });
+  bool later_ran = false;
+  loop.call_soon([] { throw std::runtime_error("boom"); });
+  loop.call_soon([&] {
+    later_ran = true;
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_EQ(errors, (std::vector<std::string>{"boom"}));
+  EXPECT_TRUE(later_ran);
+}
+
+TEST(EventLoop, ClosedLoopRejectsCallbacks) {
+  EventLoop loop;
+  loop.close();
+  EXPECT_THROW(loop.call_soon([] {}), RuntimeError);
+  EXPECT_THROW(loop.call_soon_threadsafe([] {}), RuntimeError);
+  EXPECT_THROW(loop.run_forever(), RuntimeError);
+  loop.close();  // Idempotent.
+}
+
+TEST(EventLoop, CallbackRunsInTheContextItWasScheduledWith) {
+  EventLoop loop;
+  ContextVar<int> var("request_id", 0);
+  Context ctx = copy_context();
+  ctx.run([&] { var.set(42); });
+  int seen = -1;
+  int seen_default = -1;
+  loop.call_soon([&] { seen = var.get(); }, ctx);
+  loop.call_soon([&] {
+    seen_default = var.get();
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_EQ(seen, 42);
+  EXPECT_EQ(seen_default, 0);
+}
+
+TEST(EventLoop, GetRunningLoopIsTheLoopOnlyWhileItRuns) {
+  EventLoop loop;
+  EXPECT_THROW(EventLoop::get_running_loop(), RuntimeError);
+  EventLoop* inside = nullptr;
+  loop.call_soon([&] {
+    inside = &EventLoop::get_running_loop();
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_EQ(inside, &loop);
+  EXPECT_EQ(EventLoop::running_loop(), nullptr);
+}
+
+}  // namespace
+}  // namespace offload::runtime
