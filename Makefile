@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure
 
-.PHONY: all deps build test run tsan asan clean
+.PHONY: all deps build test tsan asan clean
 
 all: build
 

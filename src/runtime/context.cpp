@@ -7,6 +7,8 @@
 
 #include <cassert>
 #include <cstdio>
+#include <string>
+#include <utility>
 
 namespace offload::runtime {
 
@@ -29,6 +31,7 @@ void release(detail::ContextState* state) noexcept {
 
 // Owns the context a thread is in outside any run(); made on first use, released at thread
 // exit. Never entered: no handle to it escapes (copy_context() copies its mapping).
+// Note: thread_local destructors that run after this one must not use ContextVars.
 struct BaseContext {
   detail::ContextState* state = new detail::ContextState();
   BaseContext() = default;
@@ -102,6 +105,8 @@ Context& Context::operator=(Context&& other) noexcept {
 Context::~Context() { release(state_); }
 
 Context Context::share(detail::ContextState& state) noexcept {
+  // relaxed: a new reference is made from one the caller holds, so nothing needs ordering here;
+  // the deleting side is ordered by release()'s acq_rel.
   state.refs.fetch_add(1, std::memory_order_relaxed);
   return Context(&state);
 }
