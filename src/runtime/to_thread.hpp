@@ -39,13 +39,19 @@ class ContextRunPartial {
   std::tuple<Args...> args_;
 };
 
+// An Offload policy turns the call into what is handed to the executor and hands it over:
+//   template <class Submit, class F, class... Args>
+//   static auto offload(Submit&& submit, F f, Args... args);
+// calling submit(callable, callable_args...) exactly once and returning what it returns, so
+// one policy serves run_in_executor, a per-call executor, or an inline call (micro scenarios).
+
 // CPython's to_thread: always copy the context and wrap the call in a partial of ctx.run.
 struct OffloadCopyContextPartial {
-  template <class StateCopy, class F, class... Args>
-  static auto submit(EventLoop& loop, F f, Args... args) {
+  template <class Submit, class F, class... Args>
+  static decltype(auto) offload(Submit&& submit, F f, Args... args) {
     auto partial = std::make_shared<ContextRunPartial<F, Args...>>(
         copy_context(), std::move(f), std::move(args)...);
-    return loop.run_in_executor<StateCopy>(nullptr, [partial] { return (*partial)(); });
+    return submit([partial] { return (*partial)(); });
   }
 };
 
@@ -53,7 +59,10 @@ template <class Offload = OffloadCopyContextPartial, class StateCopy = CopyFutur
           class F, class... Args>
 Coroutine<InvokeValue<F, Args...>> to_thread(F f, Args... args) {
   EventLoop& loop = EventLoop::get_running_loop();
-  co_return co_await Offload::template submit<StateCopy>(loop, std::move(f), std::move(args)...);
+  auto submit = [&loop](auto&&... call) {
+    return loop.run_in_executor<StateCopy>(nullptr, std::forward<decltype(call)>(call)...);
+  };
+  co_return co_await Offload::offload(submit, std::move(f), std::move(args)...);
 }
 
 }  // namespace offload::runtime

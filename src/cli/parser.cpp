@@ -1,0 +1,69 @@
+// The command line, with CLI11. Validation of values CLI11 can check (choices, ranges) lives
+// here; scenario-level validation belongs to the scenario loader.
+#include "cli/parser.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+
+#ifndef OFFLOAD_VERSION
+#define OFFLOAD_VERSION "unknown"
+#endif
+
+namespace offload::cli {
+
+Command parse_command_line(int argc, char** argv) {
+  CLI::App app{"offload-bench: measure what offloading a small job from an event loop to a thread pool costs"};
+  app.set_version_flag("--version", std::string("offload-bench ") + OFFLOAD_VERSION);
+  app.require_subcommand(1);
+  app.footer(R"(Examples:
+  offload-bench run                          the built-in suite, table on stdout, JSON in results/
+  offload-bench run --quick                  a smoke run of the suite (well under 15 s)
+  offload-bench run scenarios/state_copy_micro.toml --format markdown
+  offload-bench run --filter 'to_thread.*gather' --repetitions 20
+  offload-bench list strategies
+  offload-bench validate scenarios/*.toml
+
+Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
+
+  RunOptions run;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios and compare their strategies");
+  run_cmd->add_option("scenarios", run.paths, "Scenario files or directories (default: the built-in suite)");
+  run_cmd->add_option("--filter", run.filter, "Only scenario points whose name matches this regex (name/param=value/...)");
+  run_cmd->add_flag("--quick", run.quick, "Smoke run: 3 repetitions, 1 warm-up, short samples");
+  run_cmd->add_option("--repetitions", run.repetitions, "Timed samples per strategy (overrides the scenario)")
+      ->check(CLI::Range(2, 1000));
+  run_cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");
+  run_cmd->add_option("--out", run.out, "Report file (default: results/<suite>-<UTC timestamp>.json)");
+  run_cmd->add_flag("--no-out", run.no_out, "Do not write a report file");
+  run_cmd->add_option("--format", run.format, "What stdout shows")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress line on stderr");
+  run_cmd->add_option("--alpha", run.alpha, "Significance level, Holm-corrected per scenario point")
+      ->check(CLI::Range(1e-6, 0.5));
+  run_cmd->add_option("--threshold", run.threshold, "Smallest change reported as faster/slower (0.02 = 2%)")
+      ->check(CLI::Range(0.0, 1.0));
+
+  ListOptions list;
+  CLI::App* list_cmd = app.add_subcommand("list", "List built-in scenarios, strategies and jobs");
+  list_cmd->add_option("what", list.what, "all, scenarios, strategies or jobs")
+      ->check(CLI::IsMember({"all", "scenarios", "strategies", "jobs"}));
+
+  ValidateOptions validate;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them");
+  validate_cmd->add_option("files", validate.files, "Scenario files")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (run_cmd->parsed()) return run;
+  if (list_cmd->parsed()) return list;
+  return validate;
+}
+
+}  // namespace offload::cli

@@ -1,0 +1,159 @@
+// `offload-bench run`: load and validate every scenario, run each sweep point, print the
+// report, write the JSON atomically. Ctrl-C stops between samples and keeps what completed,
+// marked partial; a second Ctrl-C ends the process at once.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <regex>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "cli/scenario_sources.hpp"
+#include "measure/runner.hpp"
+#include "report/atomic_file.hpp"
+#include "report/environment.hpp"
+#include "report/reporter.hpp"
+#include "scenario/scenario_loader.hpp"
+#include "scenario/sweep.hpp"
+
+namespace offload::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+// Ctrl-C once: finish the sample in progress and stop; the handler resets itself, so a
+// second Ctrl-C terminates.
+void install_interrupt_handler() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  action.sa_flags = SA_RESETHAND;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+std::string point_label(const scenario::ScenarioPoint& point) {
+  std::string label = point.scenario.name;
+  for (const auto& [key, value] : point.parameters) {
+    const auto dot = key.rfind('.');
+    label += "/" + (dot == std::string::npos ? key : key.substr(dot + 1)) + "=" + value;
+  }
+  return label;
+}
+
+// --quick: enough to see every scenario work end to end, not to decide anything.
+void apply_quick(scenario::MeasureConfig& m) {
+  m.repetitions = std::min<std::int64_t>(m.repetitions, 3);
+  m.warmup = std::min<std::int64_t>(m.warmup, 1);
+  m.min_time_ms = std::min(m.min_time_ms, 5.0);
+}
+
+std::string default_report_path(const std::string& suite) {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  return "results/" + suite + "-" + stamp + ".json";
+}
+
+void add_machine_warnings(report::Report& r) {
+  const auto& env = r.environment;
+  if (env.num_cpus > 0 && env.load_average[0] > 0.5 * env.num_cpus)
+    r.warnings.push_back(fmt::format("load average {:.2f} on {} CPUs at the start: other work may add noise",
+                                     env.load_average[0], env.num_cpus));
+  if (env.cpu_scaling_enabled)
+    r.warnings.push_back("CPU frequency scaling is enabled: timings may drift");
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  LoadedSuite suite;
+  std::optional<std::regex> filter;
+  try {
+    suite = load_suite(options.paths);
+    if (!options.filter.empty()) filter.emplace(options.filter, std::regex::ECMAScript);
+  } catch (const scenario::ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+    return kExitUsage;
+  } catch (const std::regex_error& e) {
+    std::cerr << "offload-bench: --filter: invalid regex '" << options.filter << "': " << e.what() << '\n';
+    return kExitUsage;
+  }
+
+  std::vector<scenario::ScenarioPoint> points;
+  for (scenario::Scenario& s : suite.scenarios) {
+    if (options.quick) apply_quick(s.measure);
+    if (options.repetitions) s.measure.repetitions = *options.repetitions;
+    for (auto& point : scenario::expand_sweep(s))
+      if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
+  }
+  if (points.empty()) {
+    std::cerr << "offload-bench: no scenario matches --filter '" << options.filter << "'\n";
+    return kExitUsage;
+  }
+
+  report::Report result;
+  result.suite = suite.name;
+  result.environment = report::collect_environment();
+  add_machine_warnings(result);
+
+  install_interrupt_handler();
+  measure::RunOptions run_options;
+  run_options.seed = options.seed;
+  run_options.alpha = options.alpha;
+  run_options.threshold = options.threshold;
+  run_options.interrupted = &g_interrupted;
+
+  int exit_code = kExitOk;
+  {
+    ProgressLine progress(!options.quiet && ::isatty(STDERR_FILENO), points.size());
+    for (std::size_t i = 0; i < points.size() && !g_interrupted.load(); ++i) {
+      progress.start_point(i, point_label(points[i]));
+      try {
+        report::ScenarioResult r = measure::run_point(points[i], run_options,
+                                                      [&](const measure::Progress& p) { progress.update(p); });
+        if (r.complete) result.scenarios.push_back(std::move(r));
+      } catch (const std::exception& e) {
+        progress.clear();
+        std::cerr << "offload-bench: " << points[i].scenario.source << ": " << point_label(points[i])
+                  << ": " << e.what() << '\n';
+        exit_code = kExitFailure;
+        break;
+      }
+    }
+  }
+  result.partial = g_interrupted.load() || exit_code != kExitOk;
+  if (g_interrupted.load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
+
+  report::ReporterOptions reporter_options;
+  reporter_options.colour = options.format == "table" && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  report::make_reporter(options.format, reporter_options)->write(result, std::cout);
+  std::cout.flush();
+
+  if (!options.no_out) {
+    const std::string path = options.out.empty() ? default_report_path(suite.name) : options.out;
+    std::ostringstream json;
+    report::make_reporter("json")->write(result, json);
+    try {
+      report::write_file_atomically(path, json.str());
+      std::cerr << "offload-bench: report written to " << path << (result.partial ? " (partial)" : "") << '\n';
+    } catch (const std::exception& e) {
+      std::cerr << "offload-bench: " << e.what() << '\n';
+      return kExitFailure;
+    }
+  }
+  if (g_interrupted.load()) return 130;
+  return exit_code;
+}
+
+}  // namespace offload::cli

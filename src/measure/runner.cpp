@@ -1,0 +1,228 @@
+// The protocol, in order:
+//  1. conformance probes for each strategy (before anything is timed);
+//  2. calibration: one batch per strategy sizes a sample to min_time (batches per sample),
+//     then `warmup` untimed samples;
+//  3. `repetitions` rounds; each runs one timed sample of every strategy, in an order shuffled
+//     per round, so drift and background noise fall on all strategies alike;
+//  4. one counting sample per strategy with instrumentation on (locks, allocations, wake-ups,
+//     peak RSS), kept out of the timed samples;
+//  5. statistics per metric; each candidate against the baseline, Holm-corrected.
+#include "measure/runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "measure/resource_usage.hpp"
+#include "measure/statistics.hpp"
+#include "runtime/instrumentation.hpp"
+#include "scenario/workload.hpp"
+#include "strategy/conformance.hpp"
+
+namespace offload::measure {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace instrumentation = runtime::instrumentation;
+
+struct Contender {
+  report::StrategyResult result;
+  std::unique_ptr<scenario::Workload> workload;
+  std::uint64_t batches_per_sample = 1;
+};
+
+report::Sample take_sample(scenario::Workload& workload, std::uint64_t batches) {
+  report::Sample sample;
+  const ResourceUsage usage_before = resource_usage_now();
+  const auto start = Clock::now();
+  for (std::uint64_t b = 0; b < batches; ++b) sample.ops += workload.run_batch();
+  sample.wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  const ResourceUsage used = resource_usage_now() - usage_before;
+  sample.cpu_ns = used.cpu_ns;
+  sample.voluntary_switches = used.voluntary_switches;
+  sample.involuntary_switches = used.involuntary_switches;
+  return sample;
+}
+
+report::LatencySummary summarize_latency(const LatencyHistogram& h) {
+  return {h.count(), h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99),
+          h.value_at_quantile(0.999), static_cast<double>(h.max())};
+}
+
+report::Metric metric(std::string name, std::string unit, bool lower_is_better,
+                      const std::vector<double>& values, std::uint64_t seed) {
+  return {std::move(name), std::move(unit), lower_is_better, summarize(values, seed)};
+}
+
+std::vector<double> per_op(const std::vector<report::Sample>& samples, double report::Sample::*field) {
+  std::vector<double> values;
+  for (const auto& s : samples) values.push_back(s.*field / static_cast<double>(s.ops));
+  return values;
+}
+
+void add_statistics(report::StrategyResult& r, std::uint64_t seed) {
+  const auto& s = r.samples;
+  std::vector<double> throughput;
+  for (const auto& sample : s) throughput.push_back(1e9 * static_cast<double>(sample.ops) / sample.wall_ns);
+  r.metrics.push_back(metric("ns_per_op", "ns", true, per_op(s, &report::Sample::wall_ns), seed));
+  r.metrics.push_back(metric("ops_per_s", "ops/s", false, throughput, seed));
+  r.metrics.push_back(metric("cpu_ns_per_op", "ns", true, per_op(s, &report::Sample::cpu_ns), seed));
+  r.metrics.push_back(metric("voluntary_switches_per_op", "switches", true,
+                             per_op(s, &report::Sample::voluntary_switches), seed));
+  r.metrics.push_back(metric("involuntary_switches_per_op", "switches", true,
+                             per_op(s, &report::Sample::involuntary_switches), seed));
+}
+
+// The lower-is-better metrics compared candidate vs baseline; ns_per_op is the headline.
+constexpr const char* kComparedMetrics[] = {"ns_per_op", "cpu_ns_per_op"};
+
+const report::Metric& find_metric(const report::StrategyResult& r, std::string_view name) {
+  for (const auto& m : r.metrics)
+    if (m.name == name) return m;
+  throw std::logic_error("missing metric " + std::string(name));
+}
+
+std::vector<double> metric_values(const report::StrategyResult& r, std::string_view name) {
+  if (name == "ns_per_op") return per_op(r.samples, &report::Sample::wall_ns);
+  return per_op(r.samples, &report::Sample::cpu_ns);
+}
+
+void compare(report::ScenarioResult& result, const RunOptions& options) {
+  const auto& baseline = result.strategies.front();
+  std::vector<report::Comparison> comparisons;
+  std::vector<double> p_values;
+  for (std::size_t i = 1; i < result.strategies.size(); ++i) {
+    for (const char* name : kComparedMetrics) {
+      report::Comparison c;
+      c.candidate = result.strategies[i].strategy;
+      c.baseline = baseline.strategy;
+      c.metric = name;
+      c.threshold = options.threshold;
+      const auto cand = metric_values(result.strategies[i], name);
+      const auto base = metric_values(baseline, name);
+      c.ratio = median(cand) / median(base);
+      c.p_value = mann_whitney_u_p_value(cand, base);
+      comparisons.push_back(c);
+      p_values.push_back(c.p_value);
+    }
+  }
+  const std::vector<bool> significant = holm_bonferroni(p_values, options.alpha);
+  // Ranks for the per-comparison Holm threshold that is reported as its alpha.
+  std::vector<std::size_t> order(p_values.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+  const std::size_t m = p_values.size();
+  for (std::size_t rank = 0; rank < m; ++rank) {
+    report::Comparison& c = comparisons[order[rank]];
+    c.alpha = holm_threshold(options.alpha, rank + 1, m);
+    const auto* cand = &result.strategies.front();
+    for (const auto& s : result.strategies)
+      if (s.strategy == c.candidate) cand = &s;
+    c.ratio_ci = bootstrap_ratio_ci(metric_values(*cand, c.metric), metric_values(baseline, c.metric),
+                                    1 - c.alpha, 2000, options.seed);
+    c.verdict = decide(c.ratio, c.ratio_ci, significant[order[rank]], c.threshold);
+  }
+  result.comparisons = std::move(comparisons);
+}
+
+}  // namespace
+
+report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const RunOptions& options,
+                                 const ProgressCallback& progress) {
+  const scenario::Scenario& s = point.scenario;
+  report::ScenarioResult result;
+  result.scenario = s;
+  result.parameters = point.parameters;
+  auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
+  auto report_progress = [&](const char* phase, int repetition, double fraction) {
+    if (progress) progress(Progress{phase, repetition, static_cast<int>(s.measure.repetitions), fraction});
+  };
+
+  std::vector<std::string> ids{s.compare.baseline};
+  ids.insert(ids.end(), s.compare.candidates.begin(), s.compare.candidates.end());
+  std::vector<Contender> contenders;
+  report_progress("conformance", 0, 0);
+  for (const std::string& id : ids) {
+    Contender c;
+    c.result.strategy = id;
+    c.result.selection = s.fixed;
+    c.result.selection.set(s.compare.axis, id);
+    for (const auto& probe : strategy::probe_conformance(c.result.selection))
+      c.result.conformance.push_back({std::string(strategy::guarantee_id(probe.guarantee)), probe.passed,
+                                      probe.claimed, probe.detail});
+    c.workload = scenario::make_workload(s, c.result.selection);
+    contenders.push_back(std::move(c));
+  }
+
+  // Calibration and warm-up.
+  const double min_time_ns = s.measure.min_time_ms * 1e6;
+  for (Contender& c : contenders) {
+    report_progress("warm-up", 0, 0);
+    const report::Sample one = take_sample(*c.workload, 1);
+    c.batches_per_sample = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(min_time_ns / std::max(one.wall_ns, 1.0))));
+    for (std::int64_t w = 0; w < s.measure.warmup && !interrupted(); ++w) take_sample(*c.workload, c.batches_per_sample);
+    if (auto* h = c.workload->latency()) h->reset();
+    if (auto* h = c.workload->loop_lag()) h->reset();
+  }
+
+  std::mt19937_64 order_rng(options.seed);
+  const auto total = static_cast<double>(s.measure.repetitions * static_cast<std::int64_t>(contenders.size()));
+  std::vector<std::size_t> order(contenders.size());
+  std::iota(order.begin(), order.end(), 0);
+  for (std::int64_t rep = 0; rep < s.measure.repetitions; ++rep) {
+    std::shuffle(order.begin(), order.end(), order_rng);
+    for (std::size_t i : order) {
+      if (interrupted()) {
+        result.complete = false;
+        for (Contender& c : contenders) result.strategies.push_back(std::move(c.result));
+        return result;
+      }
+      Contender& c = contenders[i];
+      c.result.samples.push_back(take_sample(*c.workload, c.batches_per_sample));
+      report_progress("repetition", static_cast<int>(rep + 1),
+                      static_cast<double>(rep * static_cast<std::int64_t>(contenders.size())) / total);
+    }
+  }
+
+  // Counting pass: one sample each with the counters on.
+  for (Contender& c : contenders) {
+    report_progress("counting", 0, 1);
+    if (auto* h = c.workload->latency()) c.result.latency = summarize_latency(*h);
+    if (auto* h = c.workload->loop_lag()) c.result.loop_lag = summarize_latency(*h);
+    reset_peak_rss();
+    instrumentation::set_enabled(true);
+    const auto before = instrumentation::totals();
+    const report::Sample sample = take_sample(*c.workload, c.batches_per_sample);
+    const auto counted = instrumentation::totals() - before;
+    instrumentation::set_enabled(false);
+    c.result.peak_rss_kib = peak_rss_kib();
+    const double ops = static_cast<double>(sample.ops);
+    using instrumentation::Counter;
+    c.result.counts = report::CountsPerOp{
+        static_cast<double>(counted[Counter::kLockAcquisitions]) / ops,
+        static_cast<double>(counted[Counter::kHeapAllocations]) / ops,
+        static_cast<double>(counted[Counter::kLoopWakeupSignals]) / ops,
+        static_cast<double>(counted[Counter::kLoopWakeups]) / ops,
+        static_cast<double>(counted[Counter::kWorkerWakeupSignals]) / ops,
+        static_cast<double>(counted[Counter::kWorkerWakeups]) / ops};
+  }
+
+  for (Contender& c : contenders) {
+    add_statistics(c.result, options.seed);
+    const Summary& ns = find_metric(c.result, "ns_per_op").summary;
+    if (spread_too_wide(ns, options.threshold))
+      result.warnings.push_back(c.result.strategy + ": ns/op spread (95% CI " +
+                                std::to_string(static_cast<int>(std::round(100 * (ns.ci.high - ns.ci.low) / (2 * ns.median)))) +
+                                "% of the median) is too wide to resolve a " +
+                                std::to_string(static_cast<int>(std::round(100 * options.threshold))) + "% difference");
+    result.strategies.push_back(std::move(c.result));
+  }
+  compare(result, options);
+  return result;
+}
+
+}  // namespace offload::measure

@@ -1,0 +1,68 @@
+// Markdown report: renders build_scenario_table's cells (table_reporter.hpp) as GitHub tables.
+#include "report/markdown_reporter.hpp"
+
+#include <string>
+#include <string_view>
+
+#include "report/table_reporter.hpp"
+
+namespace offload::report {
+namespace {
+
+// A cell must stay on one line and must not close the table cell early.
+std::string escape(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '|') out += "\\|";
+    else if (ch == '\n') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+std::string render(const Cell& cell) {
+  if (cell.emphasis == 0) return escape(cell.text);
+  return "**" + escape(cell.text.substr(0, cell.emphasis)) + "**" +
+         escape(cell.text.substr(cell.emphasis));
+}
+
+}  // namespace
+
+void MarkdownReporter::write(const Report& report, std::ostream& out) const {
+  out << "# offload-bench: " << escape(report.suite) << "\n\n";
+  if (report.partial)
+    out << "> **Partial run**: interrupted; only the scenarios below completed.\n\n";
+  for (const auto& line : environment_lines(report.environment)) out << escape(line) << "  \n";
+
+  for (const auto& scenario : report.scenarios) {
+    const ScenarioTable t = build_scenario_table(scenario);
+    out << "\n## " << escape(t.name);
+    if (!t.point.empty()) out << " (" << escape(t.point) << ')';
+    out << "\n\n";
+    if (!t.reference.empty()) out << "Reference: " << escape(t.reference) << "\n\n";
+
+    out << '|';
+    for (const auto& c : t.columns) out << ' ' << escape(c.header) << " |";
+    out << "\n|";
+    for (const auto& c : t.columns) out << (c.right_aligned ? " ---: |" : " --- |");
+    out << '\n';
+    const std::size_t rows = t.columns.empty() ? 0 : t.columns.front().cells.size();
+    for (std::size_t row = 0; row < rows; ++row) {
+      out << '|';
+      for (const auto& c : t.columns) out << ' ' << render(c.cells[row]) << " |";
+      out << '\n';
+    }
+    if (!t.notes.empty() || !t.warnings.empty()) out << '\n';
+    for (const auto& note : t.notes) out << "- " << escape(note) << '\n';
+    for (const auto& warning : t.warnings) out << "- **warning**: " << escape(warning) << '\n';
+  }
+
+  if (!report.warnings.empty()) out << "\n## Warnings\n\n";
+  for (const auto& warning : report.warnings) out << "- " << escape(warning) << '\n';
+}
+
+std::unique_ptr<Reporter> make_markdown_reporter(const ReporterOptions& /*options*/) {
+  return std::make_unique<MarkdownReporter>();
+}
+
+}  // namespace offload::report

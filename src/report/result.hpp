@@ -1,0 +1,128 @@
+// The result of a run: one struct tree that every reporter (table, JSON, markdown) renders.
+// Field comments document the JSON report (report/json_reporter.hpp writes them 1:1).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "measure/statistics.hpp"
+#include "scenario/scenario.hpp"
+
+namespace offload::report {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct CacheInfo {
+  std::string type;  // "Data", "Instruction", "Unified"
+  int level = 0;
+  std::int64_t size_bytes = 0;
+  int num_sharing = 0;
+};
+
+// Where and how the numbers were produced.
+struct Environment {
+  std::string host;
+  std::string cpu_model;
+  int num_cpus = 0;
+  double mhz_per_cpu = 0;
+  bool cpu_scaling_enabled = false;  // a cpufreq governor other than "performance" was found
+  std::vector<CacheInfo> caches;
+  std::string kernel;          // uname -sr
+  std::string compiler;        // e.g. "g++ 12.2.0"
+  std::string build_type;      // "Release"
+  std::string harness_version; // offload-bench's version
+  std::string git_revision;    // of the harness build, "" when unknown
+  std::string date;            // UTC, ISO 8601, when the run started
+  double load_average[3] = {0, 0, 0};
+};
+
+// One timed sample of one strategy: whole batches run back to back.
+struct Sample {
+  std::uint64_t ops = 0;          // operations in the sample
+  double wall_ns = 0;             // elapsed time of the sample
+  double cpu_ns = 0;              // user+sys CPU time of the process during the sample
+  double voluntary_switches = 0;  // context switches of the process during the sample
+  double involuntary_switches = 0;
+
+  double ns_per_op() const { return wall_ns / static_cast<double>(ops); }
+};
+
+// Per-op latency (end-to-end scenarios) or loop lag, from a log-bucket histogram; nanoseconds.
+struct LatencySummary {
+  std::uint64_t count = 0;
+  double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+// From a separate counting pass (instrumentation on), so timed samples carry no counting.
+struct CountsPerOp {
+  double lock_acquisitions = 0;
+  double heap_allocations = 0;
+  double loop_wakeup_signals = 0;
+  double loop_wakeups = 0;
+  double worker_wakeup_signals = 0;
+  double worker_wakeups = 0;
+};
+
+// The outcome of one guarantee's conformance probe for one strategy.
+struct ConformanceCheck {
+  std::string guarantee;  // strategy::guarantee_id
+  bool passed = false;
+  bool claimed = false;   // the strategy says it keeps this guarantee
+  std::string detail;     // what was observed, e.g. "next job saw var=1 set by the previous job"
+};
+
+// A headline metric summarised over the timed samples.
+struct Metric {
+  std::string name;  // "ns_per_op", "ops_per_s", "cpu_ns_per_op", "voluntary_switches_per_op", ...
+  std::string unit;  // "ns", "ops/s", ...
+  bool lower_is_better = true;
+  measure::Summary summary;
+};
+
+struct StrategyResult {
+  std::string strategy;                 // id on the compared axis
+  strategy::Selection selection;        // the strategy on every axis
+  std::vector<Sample> samples;          // timed samples, in run order
+  std::vector<Metric> metrics;
+  std::optional<LatencySummary> latency;  // per-op latency over all timed samples
+  std::optional<LatencySummary> loop_lag; // lateness of a periodic loop timer
+  std::optional<CountsPerOp> counts;
+  double peak_rss_kib = 0;              // high-water RSS while this strategy ran
+  std::vector<ConformanceCheck> conformance;
+};
+
+// candidate vs baseline on one metric.
+struct Comparison {
+  std::string candidate;
+  std::string baseline;
+  std::string metric;     // a Metric name
+  double ratio = 0;       // median(candidate) / median(baseline)
+  measure::Interval ratio_ci{};
+  double p_value = 1;     // Mann-Whitney U, two-sided
+  double alpha = 0.05;    // after correction for the number of comparisons
+  double threshold = 0.02;
+  measure::Verdict verdict = measure::Verdict::kNoDifference;
+};
+
+struct ScenarioResult {
+  scenario::Scenario scenario;  // as resolved (sweep point applied)
+  std::vector<std::pair<std::string, std::string>> parameters;  // the sweep point
+  std::vector<StrategyResult> strategies;  // baseline first, then candidates in file order
+  std::vector<Comparison> comparisons;
+  std::vector<std::string> warnings;       // e.g. "spread too wide for a 2% threshold"
+  bool complete = true;                    // false when the run stopped inside this scenario
+};
+
+struct Report {
+  int schema_version = kSchemaVersion;
+  std::string suite;       // "default" or the directory/file run
+  Environment environment;
+  std::vector<ScenarioResult> scenarios;
+  std::vector<std::string> warnings;  // run-wide, e.g. "load average 1.8 on 2 CPUs"
+  bool partial = false;               // interrupted: only completed scenarios are present
+};
+
+}  // namespace offload::report

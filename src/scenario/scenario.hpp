@@ -1,0 +1,110 @@
+// The scenario model: what one scenario file says, resolved and validated. Plain data; the
+// loader (scenario_loader.hpp) builds it from TOML, the runner executes it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "strategy/registry.hpp"
+
+namespace offload::scenario {
+
+// What one operation is.
+enum class WorkloadKind {
+  kOffload,      // end to end: a task awaits to_thread(job) (or run_in_executor for `executor`)
+  kStateCopy,    // micro: copy a finished ConcurrentFuture into a fresh loop Future
+  kOffloadWrap,  // micro: copy_context() + wrap the call + Context::run it inline, no executor
+};
+
+// The blocking job an offload runs on the worker.
+enum class Job {
+  kNoop,   // returns at once
+  kSpin,   // job_ns of CPU work
+  kSleep,  // blocks job_us microseconds
+  kStat,   // stat() of a file in the page cache
+  kRead,   // reads job_kib KiB of a cached file
+  kGil,    // job_ns of CPU work holding one process-wide lock (a model of the GIL)
+};
+
+// How operations are awaited.
+enum class Concurrency {
+  kGather,      // all `ops` in flight, awaited by one gather
+  kSequential,  // one at a time: round-trip latency
+  kBounded,     // `ops` tasks, at most `limit` in flight through a Semaphore
+};
+
+// Where a value came from, for error messages: file:line:column.
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+struct RuntimeConfig {
+  std::optional<std::int64_t> workers;  // executor max_workers; default CPython's min(32, cores+4)
+};
+
+struct WorkloadConfig {
+  WorkloadKind kind = WorkloadKind::kOffload;
+  Job job = Job::kNoop;
+  std::int64_t job_ns = 1000;   // spin, gil
+  std::int64_t job_us = 50;     // sleep
+  std::int64_t job_kib = 4;     // read
+  std::int64_t ops = 1000;      // operations per batch; a sample runs whole batches
+  Concurrency concurrency = Concurrency::kGather;
+  std::int64_t limit = 16;      // bounded: in-flight operations
+  std::int64_t context_vars = 0;  // ContextVars the caller sets before offloading
+  std::optional<double> timeout_ms;  // wait_for around each call
+};
+
+struct CompareConfig {
+  std::string axis;                     // a strategy axis id
+  std::string baseline;                 // a strategy id on that axis
+  std::vector<std::string> candidates;  // strategy ids on that axis, != baseline
+};
+
+struct MeasureConfig {
+  std::int64_t warmup = 1;        // untimed samples per strategy before the first repetition
+  std::int64_t repetitions = 10;  // timed samples per strategy, interleaved across strategies
+  double min_time_ms = 50;        // a sample repeats batches until it has run this long
+};
+
+// A scalar a sweep can set.
+using ParameterValue = std::variant<std::int64_t, double, std::string, bool>;
+
+// One swept parameter: a dotted key ("workload.concurrency") and the values it takes.
+struct SweepAxis {
+  std::string parameter;
+  std::vector<ParameterValue> values;
+  Location location;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string reference;  // e.g. "CPython gh-134173"
+  std::string source;     // the file it came from ("<embedded>/x.toml" for the built-in suite)
+  RuntimeConfig runtime;
+  WorkloadConfig workload;
+  CompareConfig compare;
+  MeasureConfig measure;
+  strategy::Selection fixed;  // [strategies]: the choice on every axis not compared
+  std::vector<SweepAxis> sweep;
+};
+
+// One point of a scenario's sweep: the scenario with the point's values applied.
+struct ScenarioPoint {
+  Scenario scenario;
+  std::vector<std::pair<std::string, std::string>> parameters;  // (dotted key, value as text)
+};
+
+std::string_view to_string(WorkloadKind kind);
+std::string_view to_string(Job job);
+std::string_view to_string(Concurrency concurrency);
+std::string to_string(const ParameterValue& value);
+
+}  // namespace offload::scenario

@@ -1,0 +1,402 @@
+// Scenario loading: TOML text in, a validated Scenario out. Checks run in a fixed order and the
+// first failure is thrown: top-level keys, the header strings, [runtime], [workload], [measure],
+// [compare], [strategies], [sweep], [[expect]], then the cross-key rules on every sweep point.
+#include "scenario/scenario_loader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <system_error>
+#include <utility>
+
+#include <toml++/toml.h>
+
+#include "scenario/parameters.hpp"
+#include "scenario/sweep.hpp"
+#include "scenario/toml_reader.hpp"
+#include "strategy/registry.hpp"
+
+namespace offload::scenario {
+namespace {
+
+// Newlines in user text (a key, a string value) would break the one-line what() promise.
+std::string one_line(std::string text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out;
+}
+
+std::string format_error(const Location& location, const std::string& key,
+                         const std::string& message) {
+  std::string out = location.file;
+  if (location.line > 0)
+    out += ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  return one_line(out + message);
+}
+
+constexpr std::string_view kTopLevelKeys[] = {"name",    "description", "reference", "runtime",
+                                              "workload", "compare",    "strategies", "sweep",
+                                              "measure", "expect"};
+constexpr std::string_view kCompareKeys[] = {"axis", "baseline", "candidates"};
+constexpr std::string_view kParameterTables[] = {"runtime", "workload", "measure"};
+
+std::string join(std::span<const std::string_view> names) {
+  std::string out;
+  for (std::string_view name : names) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// The parameter names of one table: "workload" -> kind, job, ...
+std::vector<std::string_view> names_in(std::string_view table) {
+  std::vector<std::string_view> names;
+  for (std::string_view key : parameter_keys())
+    if (key.size() > table.size() && key.starts_with(table) && key[table.size()] == '.')
+      names.push_back(key.substr(table.size() + 1));
+  return names;
+}
+
+bool is_valid_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// One document's validation. Holds the scenario being built and where each plain key was set,
+// so cross-key errors can point at the value that caused them.
+class Loader {
+ public:
+  Loader(const toml::table& root, std::string file)
+      : root_(root),
+        file_(std::move(file)),
+        root_at_(location_of(root.source(), file_, Location{file_, 1, 1})),
+        top_(entries_in_file_order(root_, file_, root_at_)) {}
+
+  Scenario load() {
+    scenario_.source = file_;
+    check_keys(top_, "", kTopLevelKeys);
+    read_header();
+    for (std::string_view table : kParameterTables) read_parameters(table);
+    read_compare();
+    read_strategies();
+    read_sweep();
+    read_expect();
+    check_rules();
+    return std::move(scenario_);
+  }
+
+ private:
+  [[noreturn]] void fail(const Location& at, std::string key, std::string message) const {
+    throw ScenarioError(at, std::move(key), std::move(message));
+  }
+
+  static const TomlEntry* find(const std::vector<TomlEntry>& entries, std::string_view key) {
+    for (const TomlEntry& e : entries)
+      if (e.key == key) return &e;
+    return nullptr;
+  }
+
+  // Every key of a table must be one of `valid`; `prefix` is the table's dotted path.
+  void check_keys(const std::vector<TomlEntry>& entries, std::string_view prefix,
+                  std::span<const std::string_view> valid) const {
+    for (const TomlEntry& e : entries) {
+      if (std::find(valid.begin(), valid.end(), e.key) != valid.end()) continue;
+      // A [table] is pointed at by its header, a key = value by its key.
+      const bool is_table = e.value->is_table();
+      fail(is_table ? e.value_at : e.key_at, std::string(prefix) + e.key,
+           std::string(is_table ? "unknown table" : "unknown key") + " (valid: " + join(valid) + ")");
+    }
+  }
+
+  // A top-level table, or nullptr when it is absent and optional.
+  const toml::table* table(std::string_view key, bool required, Location& at) const {
+    const TomlEntry* e = find(top_, key);
+    if (e == nullptr) {
+      if (required) fail(root_at_, std::string(key), "required table is missing");
+      return nullptr;
+    }
+    if (!e->value->is_table())
+      fail(e->value_at, std::string(key), "expected a table, got " + std::string(type_name(*e->value)));
+    at = e->value_at;
+    return e->value->as_table();
+  }
+
+  std::string string_value(const TomlEntry& e, const std::string& key) const {
+    const auto* s = e.value->as_string();
+    if (s == nullptr)
+      fail(e.value_at, key, "expected a string, got " + std::string(type_name(*e.value)));
+    return s->get();
+  }
+
+  std::string required_string(const std::vector<TomlEntry>& entries, std::string_view prefix,
+                              std::string_view key, const Location& table_at) const {
+    const std::string dotted = std::string(prefix) + std::string(key);
+    const TomlEntry* e = find(entries, key);
+    if (e == nullptr) fail(table_at, dotted, "required key is missing");
+    return string_value(*e, dotted);
+  }
+
+  void read_header() {
+    scenario_.name = required_string(top_, "", "name", root_at_);
+    if (!is_valid_name(scenario_.name))
+      fail(find(top_, "name")->value_at, "name",
+           "must be non-empty and use only a-z, 0-9, '_' and '-' (got " + in_quotes(scenario_.name) + ")");
+    scenario_.description = required_string(top_, "", "description", root_at_);
+    if (scenario_.description.empty())
+      fail(find(top_, "description")->value_at, "description", "must not be empty");
+    scenario_.reference = required_string(top_, "", "reference", root_at_);
+  }
+
+  // [runtime], [workload], [measure]: every key goes through apply_parameter.
+  void read_parameters(std::string_view name) {
+    Location at;
+    const toml::table* t = table(name, false, at);
+    if (t == nullptr) return;
+    const auto entries = entries_in_file_order(*t, file_, at);
+    const std::string prefix = std::string(name) + ".";
+    check_keys(entries, prefix, names_in(name));
+    for (const TomlEntry& e : entries) {
+      const std::string key = prefix + e.key;
+      const std::optional<ParameterValue> value = scalar_value(*e.value);
+      if (!value)
+        fail(e.value_at, key, "expected " + std::string(parameter_type(key)) + ", got " +
+                                  std::string(type_name(*e.value)));
+      if (auto problem = apply_parameter(scenario_, key, *value)) fail(e.value_at, key, *problem);
+      set_at_[key] = e.value_at;
+    }
+  }
+
+  const strategy::StrategyInfo& strategy_of(const strategy::AxisInfo& axis,
+                                            const toml::node& node, const Location& node_at,
+                                            const std::string& key) const {
+    const auto* s = node.as_string();
+    if (s == nullptr)
+      fail(node_at, key, "expected a strategy id string, got " + std::string(type_name(node)));
+    const strategy::StrategyInfo* info = strategy::find_strategy(axis, s->get());
+    if (info == nullptr)
+      fail(node_at, key,
+           "unknown strategy " + in_quotes(s->get()) + " on axis " + in_quotes(axis.id) +
+               " (valid: " + strategy::strategy_ids(axis) + ")");
+    return *info;
+  }
+
+  void read_compare() {
+    Location at;
+    const toml::table& t = *table("compare", true, at);
+    const auto entries = entries_in_file_order(t, file_, at);
+    check_keys(entries, "compare.", kCompareKeys);
+    CompareConfig& compare = scenario_.compare;
+
+    compare.axis = required_string(entries, "compare.", "axis", at);
+    const TomlEntry& axis_entry = *find(entries, "axis");
+    const strategy::AxisInfo* axis = strategy::find_axis(compare.axis);
+    if (axis == nullptr)
+      fail(axis_entry.value_at, "compare.axis",
+           "unknown axis " + in_quotes(compare.axis) + " (valid: " + strategy::axis_ids() + ")");
+    set_at_["compare.axis"] = axis_entry.value_at;
+
+    const TomlEntry* baseline = find(entries, "baseline");
+    if (baseline == nullptr) fail(at, "compare.baseline", "required key is missing");
+    compare.baseline = std::string(
+        strategy_of(*axis, *baseline->value, baseline->value_at, "compare.baseline").id);
+
+    const TomlEntry* candidates = find(entries, "candidates");
+    if (candidates == nullptr) fail(at, "compare.candidates", "required key is missing");
+    const toml::array* list = candidates->value->as_array();
+    if (list == nullptr)
+      fail(candidates->value_at, "compare.candidates",
+           "expected an array of strategy ids, got " + std::string(type_name(*candidates->value)));
+    if (list->empty())
+      fail(candidates->value_at, "compare.candidates", "needs at least one strategy");
+    for (const toml::node& node : *list) {
+      const Location node_at = location_of(node.source(), file_, candidates->value_at);
+      const std::string id(
+          strategy_of(*axis, node, node_at, "compare.candidates").id);
+      if (id == compare.baseline)
+        fail(node_at, "compare.candidates",
+             in_quotes(id) + " is the baseline; a candidate must differ from it");
+      if (std::find(compare.candidates.begin(), compare.candidates.end(), id) !=
+          compare.candidates.end())
+        fail(node_at, "compare.candidates", "duplicate candidate " + in_quotes(id));
+      compare.candidates.push_back(id);
+    }
+  }
+
+  // [strategies]: the fixed choice on axes not compared.
+  void read_strategies() {
+    Location at;
+    const toml::table* t = table("strategies", false, at);
+    if (t == nullptr) return;
+    for (const TomlEntry& e : entries_in_file_order(*t, file_, at)) {
+      const std::string key = "strategies." + e.key;
+      const strategy::AxisInfo* axis = strategy::find_axis(e.key);
+      if (axis == nullptr)
+        fail(e.key_at, key, "unknown axis (valid: " + strategy::axis_ids() + ")");
+      if (axis->id == scenario_.compare.axis)
+        fail(e.key_at, key,
+             "axis " + in_quotes(axis->id) + " is compared in [compare]; it cannot also be fixed");
+      scenario_.fixed.set(axis->id, strategy_of(*axis, *e.value, e.value_at, key).id);
+    }
+  }
+
+  void read_sweep() {
+    Location at;
+    const toml::table* t = table("sweep", false, at);
+    if (t == nullptr) return;
+    std::size_t points = 1;
+    for (const TomlEntry& e : entries_in_file_order(*t, file_, at)) {
+      const std::string key = "sweep.\"" + e.key + "\"";
+      if (e.value->is_table())
+        fail(e.key_at, "sweep." + e.key,
+             "expected an array; write the parameter as one quoted key, e.g. "
+             "\"workload.ops\" = [100, 1000]");
+      if (!is_parameter(e.key))
+        fail(e.key_at, key, "not a sweepable parameter (valid: " + join(parameter_keys()) + ")");
+      if (auto set = set_at_.find(e.key); set != set_at_.end())
+        fail(e.key_at, key,
+             "also set at line " + std::to_string(set->second.line) +
+                 "; a parameter is either fixed or swept");
+      const toml::array* list = e.value->as_array();
+      if (list == nullptr)
+        fail(e.value_at, key, "expected an array of values, got " + std::string(type_name(*e.value)));
+      if (list->empty()) fail(e.value_at, key, "empty array: give at least one value");
+
+      SweepAxis axis{e.key, {}, e.value_at};
+      for (const toml::node& node : *list) {
+        const Location node_at = location_of(node.source(), file_, e.value_at);
+        const std::optional<ParameterValue> value = scalar_value(node);
+        if (!value)
+          fail(node_at, key, "expected " + std::string(parameter_type(e.key)) + ", got " +
+                                 std::string(type_name(node)));
+        Scenario scratch = scenario_;
+        if (auto problem = apply_parameter(scratch, e.key, *value)) fail(node_at, key, *problem);
+        if (std::find(axis.values.begin(), axis.values.end(), *value) != axis.values.end())
+          fail(node_at, key, "duplicate value " + to_string(*value));
+        axis.values.push_back(*value);
+      }
+      points *= axis.values.size();
+      if (points > kMaxSweepPoints)
+        fail(e.value_at, key,
+             "the sweep reaches " + std::to_string(points) + " points here; the limit is " +
+                 std::to_string(kMaxSweepPoints));
+      scenario_.sweep.push_back(std::move(axis));
+    }
+  }
+
+  // [[expect]] is reserved for expectations on results: accepted, not interpreted yet.
+  void read_expect() const {
+    const TomlEntry* e = find(top_, "expect");
+    if (e == nullptr) return;
+    const toml::array* list = e->value->as_array();
+    if (list == nullptr || !(list->empty() || list->is_array_of_tables()))
+      fail(e->value_at, "expect",
+           "expected an array of tables ([[expect]]), got " + std::string(type_name(*e->value)));
+  }
+
+  // Why `s` is inconsistent (blamed on workload.kind, the key that picks what is measured).
+  static std::optional<std::string> rule_problem(const Scenario& s) {
+    const std::string kind(to_string(s.workload.kind));
+    const std::string& axis = s.compare.axis;
+    if (s.workload.kind == WorkloadKind::kStateCopy && axis != "state_copy")
+      return "kind 'state_copy' measures the state_copy axis, but compare.axis is " + in_quotes(axis);
+    if (s.workload.kind == WorkloadKind::kOffloadWrap && axis != "offload")
+      return "kind 'offload_wrap' measures the offload axis, but compare.axis is " + in_quotes(axis);
+    if (axis == "executor" && s.workload.kind != WorkloadKind::kOffload)
+      return "compare.axis 'executor' needs kind 'offload' (" + in_quotes(kind) +
+             " runs no executor)";
+    return std::nullopt;
+  }
+
+  void check_rules() const {
+    const std::string blamed = "workload.kind";
+    for (const ScenarioPoint& point : expand_sweep(scenario_)) {
+      std::optional<std::string> problem = rule_problem(point.scenario);
+      if (!problem) continue;
+      for (const SweepAxis& axis : scenario_.sweep) {
+        if (axis.parameter != blamed) continue;
+        std::string values;
+        for (const auto& [key, value] : point.parameters)
+          values += (values.empty() ? "" : ", ") + key + "=" + value;
+        fail(axis.location, "sweep.\"" + blamed + "\"", *problem + " (at sweep point " + values + ")");
+      }
+      const auto set = set_at_.find(blamed);
+      fail(set != set_at_.end() ? set->second : set_at_.at("compare.axis"), blamed, *problem);
+    }
+  }
+
+  const toml::table& root_;
+  std::string file_;
+  Location root_at_;
+  std::vector<TomlEntry> top_;
+  Scenario scenario_;
+  std::map<std::string, Location, std::less<>> set_at_;  // dotted key -> where its value is
+};
+
+}  // namespace
+
+ScenarioError::ScenarioError(Location location, std::string key, std::string message)
+    : std::runtime_error(format_error(location, key, message)),
+      location_(std::move(location)),
+      key_(std::move(key)),
+      message_(std::move(message)) {}
+
+Scenario load_scenario_string(std::string_view toml_text, std::string source_name) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, std::string_view(source_name));
+  } catch (const toml::parse_error& e) {
+    throw ScenarioError(location_of(e.source(), source_name, Location{source_name, 1, 1}), "",
+                        std::string(e.description()));
+  }
+  return Loader(root, std::move(source_name)).load();
+}
+
+Scenario load_scenario_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  const auto cannot = [&](const char* what) {
+    return ScenarioError(Location{name}, "", std::string(what) + ": " + std::strerror(errno));
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(name.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) throw cannot("cannot open");
+  std::string text;
+  char buffer[16384];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+  if (std::ferror(file.get())) throw cannot("cannot read");
+  return load_scenario_string(text, name);
+}
+
+std::vector<std::filesystem::path> find_scenario_files(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) throw ScenarioError(Location{dir.string()}, "", "cannot open: " + ec.message());
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : it) {
+    std::error_code type_ec;
+    if (entry.path().extension() == ".toml" && entry.is_regular_file(type_ec))
+      files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return a.filename() < b.filename();
+  });
+  return files;
+}
+
+}  // namespace offload::scenario

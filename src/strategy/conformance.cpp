@@ -1,0 +1,132 @@
+// The probes. Each one is a coroutine on a fresh loop whose default executor has one worker,
+// run through strategy::offload_call exactly as the measured workload runs its jobs.
+#include "strategy/conformance.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <latch>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "runtime/asyncio.hpp"
+#include "strategy/dispatch.hpp"
+#include "strategy/offload_call.hpp"
+
+namespace offload::strategy {
+namespace {
+
+using runtime::Context;
+using runtime::ContextVar;
+using runtime::Coroutine;
+using runtime::EventLoop;
+
+template <class Body>
+ProbeResult run_probe(Guarantee g, Body body) {
+  ProbeResult result{g, false, false, ""};
+  // Probes start from an empty context: a fresh Context, whatever the calling thread holds.
+  Context empty;
+  empty.run([&] {
+    EventLoop loop;
+    loop.set_default_executor(std::make_unique<runtime::ThreadPoolExecutor>(1, "probe"));
+    try {
+      result.detail = loop.run_until_complete(body(loop));
+      result.passed = result.detail.empty();
+    } catch (const std::exception& e) {
+      result.detail = std::string("probe failed: ") + e.what();
+    }
+  });
+  if (result.passed) result.detail = "ok";
+  return result;
+}
+
+template <class O, class C, class E>
+std::vector<ProbeResult> probe_all() {
+  std::vector<ProbeResult> results;
+
+  // The caller's ContextVar reaches the job.
+  results.push_back(run_probe(Guarantee::kContextPropagation, [](EventLoop& loop) -> Coroutine<std::string> {
+    ContextVar<int> request("request_id", -1);
+    request.set(7);
+    int seen = co_await offload_call<O, C, E>(loop, [&request] { return request.get(); });
+    co_return seen == 7 ? "" : "job saw request_id=" + std::to_string(seen) + ", caller set 7";
+  }));
+
+  // A job's ContextVar writes reach neither the caller nor the next job on that thread. The
+  // caller's context is empty, the case where gh-136157 skips ctx.run.
+  results.push_back(run_probe(Guarantee::kJobIsolation, [](EventLoop& loop) -> Coroutine<std::string> {
+    ContextVar<int> job_var("job_var", 0);
+    co_await offload_call<O, C, E>(loop, [&job_var] { job_var.set(1); });
+    const int caller_sees = job_var.get();
+    const int next_sees = co_await offload_call<O, C, E>(loop, [&job_var] { return job_var.get(); });
+    if (caller_sees != 0) co_return "caller saw job_var=" + std::to_string(caller_sees) + " set by a job";
+    if (next_sees != 0)
+      co_return "next job on the worker thread saw job_var=" + std::to_string(next_sees) +
+          " set by the previous job (caller context empty)";
+    co_return "";
+  }));
+
+  // An exception raised in the job is raised at the await, same type and message.
+  results.push_back(run_probe(Guarantee::kExceptionTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
+    try {
+      co_await offload_call<O, C, E>(loop, []() -> int { throw std::out_of_range("probe"); });
+    } catch (const std::out_of_range& e) {
+      co_return std::string(e.what()) == "probe" ? "" : std::string("message became '") + e.what() + "'";
+    } catch (const std::exception& e) {
+      co_return std::string("exception type changed: ") + e.what();
+    }
+    co_return "no exception reached the await";
+  }));
+
+  // Cancelling the awaiting task raises CancelledError there, and a job that had not started
+  // when it was cancelled never runs.
+  results.push_back(run_probe(Guarantee::kCancellationTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
+    auto gate = std::make_shared<std::latch>(1);
+    auto started = std::make_shared<std::atomic<bool>>(false);
+    // With a shared executor this occupies its only worker, so the probed job stays queued.
+    auto blocker = loop.run_in_executor(nullptr, [gate] { gate->wait(); });
+    auto victim = loop.create_task(offload_call<O, C, E>(loop, [started] { started->store(true); }));
+    co_await runtime::sleep(std::chrono::milliseconds(0));  // Let the victim submit its job.
+    const bool had_started = started->load();
+    victim->cancel();
+    gate->count_down();
+    co_await blocker;
+    std::string problem;
+    try {
+      co_await victim;
+      problem = "the awaiting task finished instead of raising CancelledError";
+    } catch (const runtime::CancelledError&) {
+    }
+    co_await runtime::sleep(std::chrono::milliseconds(5));  // Give a wrongly queued job time to run.
+    // Only a shared executor's blocked worker guarantees the job was still queued at cancel();
+    // a per-call pool may have started it in between, legitimately.
+    constexpr bool job_was_held = std::is_same_v<E, ExecutorSharedDefault>;
+    if (problem.empty() && job_was_held && !had_started && started->load())
+      problem = "a job cancelled before it started ran anyway";
+    co_return problem;
+  }));
+  return results;
+}
+
+}  // namespace
+
+bool claims(const Selection& selection, Guarantee g) {
+  for (const AxisInfo& axis : axes()) {
+    const StrategyInfo* s = find_strategy(axis, selection.get(axis.id));
+    if (s == nullptr || std::find(s->guarantees.begin(), s->guarantees.end(), g) == s->guarantees.end())
+      return false;
+  }
+  return true;
+}
+
+std::vector<ProbeResult> probe_conformance(const Selection& selection) {
+  auto results = with_strategies(selection, []<class O, class C, class E>(O, C, E) {
+    return probe_all<O, C, E>();
+  });
+  for (ProbeResult& r : results) r.claimed = claims(selection, r.guarantee);
+  return results;
+}
+
+}  // namespace offload::strategy

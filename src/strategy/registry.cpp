@@ -1,0 +1,99 @@
+// The registry's tables.
+#include "strategy/registry.hpp"
+
+#include <stdexcept>
+
+namespace offload::strategy {
+namespace {
+
+constexpr Guarantee kEverything[] = {Guarantee::kContextPropagation, Guarantee::kJobIsolation,
+                                     Guarantee::kExceptionTransfer,
+                                     Guarantee::kCancellationTransfer};
+// gh-136157 gives up isolation: a job with an empty caller context runs in the worker
+// thread's own context, so what it sets there stays for the next job.
+constexpr Guarantee kNoIsolation[] = {Guarantee::kContextPropagation,
+                                      Guarantee::kExceptionTransfer,
+                                      Guarantee::kCancellationTransfer};
+
+constexpr StrategyInfo kOffload[] = {
+    {"copy_context_partial",
+     "CPython's to_thread: copy_context(), then a heap-allocated partial of ctx.run + the call",
+     kEverything},
+    {"skip_empty_context",
+     "gh-136157: submit the call directly when the copied context is empty, else ctx.run without a partial",
+     kNoIsolation},
+};
+constexpr StrategyInfo kStateCopy[] = {
+    {"per_field_locks",
+     "_copy_future_state before gh-134173: cancelled(), done(), exception(), result(), each locking",
+     kEverything},
+    {"snapshot", "gh-134173: one snapshot(), lock-free once the future is FINISHED", kEverything},
+};
+constexpr StrategyInfo kExecutor[] = {
+    {"shared_default", "the loop's default ThreadPoolExecutor, created once and reused",
+     kEverything},
+    {"per_call",
+     "a new ThreadPoolExecutor per call, shut down (waiting) after it: the anti-pattern",
+     kEverything},
+};
+
+constexpr AxisInfo kAxes[] = {
+    {"offload", "how to_thread hands the call to the executor", "copy_context_partial", kOffload},
+    {"state_copy", "how a finished ConcurrentFuture's state reaches the loop Future",
+     "per_field_locks", kStateCopy},
+    {"executor", "which executor runs the job", "shared_default", kExecutor},
+};
+
+std::string join_ids(auto&& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ", ";
+    out += item.id;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view guarantee_id(Guarantee g) {
+  switch (g) {
+    case Guarantee::kContextPropagation: return "context_propagation";
+    case Guarantee::kJobIsolation: return "job_isolation";
+    case Guarantee::kExceptionTransfer: return "exception_transfer";
+    case Guarantee::kCancellationTransfer: return "cancellation_transfer";
+  }
+  return "unknown";
+}
+
+std::span<const AxisInfo> axes() { return kAxes; }
+
+const AxisInfo* find_axis(std::string_view id) {
+  for (const AxisInfo& axis : kAxes)
+    if (axis.id == id) return &axis;
+  return nullptr;
+}
+
+const StrategyInfo* find_strategy(const AxisInfo& axis, std::string_view id) {
+  for (const StrategyInfo& s : axis.strategies)
+    if (s.id == id) return &s;
+  return nullptr;
+}
+
+std::string axis_ids() { return join_ids(kAxes); }
+std::string strategy_ids(const AxisInfo& axis) { return join_ids(axis.strategies); }
+
+void Selection::set(std::string_view axis, std::string_view strategy) {
+  if (axis == "offload") offload = strategy;
+  else if (axis == "state_copy") state_copy = strategy;
+  else if (axis == "executor") executor = strategy;
+  else throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
+}
+
+std::string_view Selection::get(std::string_view axis) const {
+  if (axis == "offload") return offload;
+  if (axis == "state_copy") return state_copy;
+  if (axis == "executor") return executor;
+  throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
+}
+
+}  // namespace offload::strategy

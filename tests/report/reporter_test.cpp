@@ -1,0 +1,240 @@
+// Reporters: a fixed Report in, whole outputs compared with golden files in tests/report/data/.
+//
+// To regenerate the goldens after an intended format change, run the tests with
+//   OFFLOAD_UPDATE_GOLDEN=1 ./report_tests      (or: OFFLOAD_UPDATE_GOLDEN=1 ctest -L report)
+// and review the diff of tests/report/data/*.golden before committing it.
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "report/atomic_file.hpp"
+#include "report/environment.hpp"
+#include "report/reporter.hpp"
+
+namespace offload::report {
+namespace {
+
+using measure::Verdict;
+
+measure::Summary summary(double median, double half_ci) {
+  return {5, median, median * 1.01, median * 0.02, 0.02, median * 0.97, median * 1.05,
+          {median - half_ci, median + half_ci}};
+}
+
+StrategyResult strategy_result(std::string id, double ns_per_op, std::string_view axis) {
+  StrategyResult s;
+  s.strategy = id;
+  s.selection.set(axis, id);
+  for (int i = 0; i < 5; ++i) {
+    const double wall = ns_per_op * 10000 * (1 + 0.01 * (i - 2));
+    s.samples.push_back({10000, wall, wall * 1.5, 3.0 + i, 1.0});
+  }
+  s.metrics.push_back({"ns_per_op", "ns", true, summary(ns_per_op, ns_per_op * 0.012)});
+  s.metrics.push_back({"ops_per_s", "ops/s", false, summary(1e9 / ns_per_op, 1e9 / ns_per_op * 0.012)});
+  s.metrics.push_back({"cpu_ns_per_op", "ns", true, summary(ns_per_op * 1.5, ns_per_op * 0.03)});
+  s.peak_rss_kib = 10240;
+  s.conformance = {{"context_propagation", true, true, ""}, {"job_isolation", true, true, ""}};
+  return s;
+}
+
+Comparison comparison(std::string candidate, std::string metric, double ratio, double low,
+                      double high, double p, Verdict verdict) {
+  return {std::move(candidate), "copy_context_partial", std::move(metric), ratio, {low, high}, p,
+          0.025, 0.02, verdict};
+}
+
+// Two scenarios: a sweep point with latency and counts, every verdict, a strategy that breaks a
+// claimed guarantee and one that gives up an unclaimed one; then an incomplete micro scenario in a
+// partial run.
+Report make_report() {
+  Report report;
+  report.suite = "default";
+  report.partial = true;
+  Environment& e = report.environment;
+  e.host = "bench-host";
+  e.cpu_model = "Example CPU @ 2.40GHz";
+  e.num_cpus = 8;
+  e.mhz_per_cpu = 2400.5;
+  e.cpu_scaling_enabled = true;
+  e.caches = {{"Data", 1, 32 * 1024, 2}, {"Instruction", 1, 32 * 1024, 2},
+              {"Unified", 2, 1024 * 1024, 2}, {"Unified", 3, 32 * 1024 * 1024, 8}};
+  e.kernel = "Linux 6.1.0-18-amd64";
+  e.compiler = "g++ 12.2.0";
+  e.build_type = "Release";
+  e.harness_version = "0.1.0";
+  e.git_revision = "0123abc";
+  e.date = "2024-05-01T12:00:00Z";
+  e.load_average[0] = 0.25;
+  e.load_average[1] = 0.5;
+  e.load_average[2] = std::numeric_limits<double>::quiet_NaN();  // must become null in JSON
+  report.warnings = {"load average 0.25 on 8 CPUs is fine; this is a test warning"};
+
+  ScenarioResult context;
+  scenario::Scenario& s = context.scenario;
+  s.name = "to_thread_context";
+  s.description = "to_thread with ContextVars set";
+  s.reference = "CPython gh-134173";
+  s.source = "<embedded>/to_thread_context.toml";
+  s.workload.context_vars = 1;
+  s.compare = {"offload", "copy_context_partial", {"skip_empty_context", "reuse_worker_context",
+                                                   "no_context"}};
+  s.sweep = {{"workload.context_vars", {std::int64_t{0}, std::int64_t{1}}, {"x.toml", 12, 3}},
+             {"workload.concurrency", {std::string("gather"), std::string("sequential")},
+              {"x.toml", 13, 3}}};
+  context.parameters = {{"workload.context_vars", "1"}, {"workload.concurrency", "gather"}};
+  context.strategies = {strategy_result("copy_context_partial", 1523.4, "offload"),
+                        strategy_result("skip_empty_context", 1154.2, "offload"),
+                        strategy_result("reuse_worker_context", 1702.9, "offload"),
+                        strategy_result("no_context", 1530.0, "offload")};
+  for (auto& r : context.strategies) {
+    r.latency = LatencySummary{50000, 980, 1500, 2300, 9100, 15000};
+    r.counts = CountsPerOp{4.0, 6.5, 0.25, 0.25, 1.0, 1.0};
+  }
+  context.strategies[0].loop_lag = LatencySummary{200, 12000, 30000, 45000, 80000, 95000};
+  context.strategies[2].conformance[1] = {"job_isolation", false, true,
+                                          "next job saw var=1 set by the previous job"};
+  context.strategies[3].conformance[0] = {"context_propagation", false, false,
+                                          "job saw no caller ContextVars"};
+  context.comparisons = {
+      comparison("skip_empty_context", "ns_per_op", 0.7576, 0.735, 0.78125, 0.002, Verdict::kFaster),
+      comparison("reuse_worker_context", "ns_per_op", 1.1178, 1.09, 1.15, 0.004, Verdict::kSlower),
+      comparison("no_context", "ns_per_op", 1.0043, 0.98, 1.03, 0.41, Verdict::kNoDifference),
+      comparison("skip_empty_context", "cpu_ns_per_op", 0.8, 0.75, 0.85, 0.003, Verdict::kFaster)};
+  context.warnings = {"spread too wide for a 2% threshold: reuse_worker_context"};
+
+  ScenarioResult micro;
+  micro.scenario.name = "state_copy_micro";
+  micro.scenario.workload.kind = scenario::WorkloadKind::kStateCopy;
+  micro.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}};
+  micro.strategies = {strategy_result("per_field_locks", 85.25, "state_copy"),
+                      strategy_result("snapshot", 41.5, "state_copy")};
+  micro.comparisons = {
+      {"snapshot", "per_field_locks", "ns_per_op", 0.4868, {0.47, 0.5}, 0.0001, 0.05, 0.02,
+       Verdict::kFaster}};
+  micro.complete = false;
+
+  report.scenarios = {std::move(context), std::move(micro)};
+  return report;
+}
+
+std::string render(std::string_view format) {
+  std::ostringstream out;
+  make_reporter(format)->write(make_report(), out);
+  return out.str();
+}
+
+void expect_golden(const std::string& actual, const std::string& name) {
+  const std::filesystem::path path = std::filesystem::path(OFFLOAD_REPORT_TEST_DATA_DIR) / name;
+  const char* update = std::getenv("OFFLOAD_UPDATE_GOLDEN");
+  if (update != nullptr && std::string_view(update) == "1") {
+    write_file_atomically(path, actual);
+    GTEST_SKIP() << "wrote " << path;
+  }
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << "missing golden " << path << "; run with OFFLOAD_UPDATE_GOLDEN=1";
+  const std::string expected{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_EQ(actual, expected) << "output differs from " << path;
+}
+
+TEST(TableReporter, MatchesGolden) { expect_golden(render("table"), "report.table.golden"); }
+TEST(JsonReporter, MatchesGolden) { expect_golden(render("json"), "report.json.golden"); }
+TEST(MarkdownReporter, MatchesGolden) { expect_golden(render("markdown"), "report.md.golden"); }
+
+TEST(TableReporter, ColourWrapsOnlyVerdictsAndOnlyWhenAsked) {
+  std::ostringstream plain, coloured;
+  make_reporter("table")->write(make_report(), plain);
+  make_reporter("table", {.colour = true})->write(make_report(), coloured);
+  EXPECT_EQ(plain.str().find('\x1b'), std::string::npos);
+  EXPECT_NE(coloured.str().find("\x1b[32m1.32x faster\x1b[0m"), std::string::npos);
+  EXPECT_NE(coloured.str().find("\x1b[31m1.12x slower\x1b[0m"), std::string::npos);
+}
+
+TEST(TableReporter, ShowsBrokenAndUnclaimedGuaranteesWithTheirDetail) {
+  const std::string out = render("table");
+  EXPECT_NE(out.find("BROKEN: job_isolation (next job saw var=1 set by the previous job)"),
+            std::string::npos);
+  EXPECT_NE(out.find("leaks: context_propagation"), std::string::npos);
+  EXPECT_NE(out.find("PARTIAL RUN"), std::string::npos);
+}
+
+TEST(JsonReporter, EveryBenchmarkHasTheFieldsGoogleBenchmarkToolsRead) {
+  const auto doc = nlohmann::json::parse(render("json"));
+  ASSERT_TRUE(doc["benchmarks"].is_array());
+  ASSERT_FALSE(doc["benchmarks"].empty());
+  std::size_t iterations = 0, aggregates = 0;
+  for (const auto& b : doc["benchmarks"]) {
+    for (const char* key : {"name", "run_name", "run_type", "iterations", "real_time", "cpu_time",
+                            "time_unit"})
+      ASSERT_TRUE(b.contains(key)) << key << " missing in " << b.dump();
+    EXPECT_TRUE(b["real_time"].is_number()) << b.dump();
+    EXPECT_EQ(b["time_unit"], "ns");
+    const std::string run_name = b["run_name"];
+    if (b["run_type"] == "aggregate") {
+      ++aggregates;
+      ASSERT_TRUE(b.contains("aggregate_name")) << b.dump();
+      EXPECT_EQ(b["name"], run_name + "_" + b["aggregate_name"].get<std::string>());
+    } else {
+      ++iterations;
+      EXPECT_EQ(b["run_type"], "iteration");
+      EXPECT_EQ(b["name"], run_name);
+      EXPECT_TRUE(b.contains("repetition_index"));
+    }
+  }
+  EXPECT_EQ(iterations, 6u * 5u);  // 6 strategies x 5 samples
+  EXPECT_EQ(aggregates, 6u * 4u);  // mean, median, stddev, cv
+  EXPECT_EQ(doc["benchmarks"][0]["name"],
+            "to_thread_context/context_vars=1/concurrency=gather/copy_context_partial");
+  const auto& context = doc["context"];
+  for (const char* key : {"date", "host_name", "executable", "num_cpus", "mhz_per_cpu",
+                          "cpu_scaling_enabled", "caches", "load_avg", "library_build_type"})
+    EXPECT_TRUE(context.contains(key)) << key;
+  EXPECT_TRUE(context["load_avg"][2].is_null());  // NaN written as null
+  EXPECT_TRUE(context["partial"].get<bool>());
+}
+
+TEST(JsonReporter, ComparisonVerdictsUseStableIds) {
+  const auto doc = nlohmann::json::parse(render("json"));
+  const auto& comparisons = doc["scenarios"][0]["comparisons"];
+  EXPECT_EQ(comparisons[0]["verdict"], "faster");
+  EXPECT_EQ(comparisons[1]["verdict"], "slower");
+  EXPECT_EQ(comparisons[2]["verdict"], "no_difference");
+}
+
+TEST(MakeReporter, RejectsUnknownFormatNamingTheChoices) {
+  try {
+    make_reporter("csv");
+    FAIL() << "expected std::invalid_argument";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("table, json or markdown"), std::string::npos);
+  }
+}
+
+TEST(Environment, ParsesSysfsFormats) {
+  EXPECT_EQ(parse_cache_size("32K"), 32 * 1024);
+  EXPECT_EQ(parse_cache_size("1M"), 1024 * 1024);
+  EXPECT_EQ(parse_cache_size("512"), 512);
+  EXPECT_EQ(parse_cache_size("big"), -1);
+  EXPECT_EQ(count_cpu_list("0-3,8,10-11"), 7);
+  EXPECT_EQ(count_cpu_list("5"), 1);
+  EXPECT_EQ(count_cpu_list("3-1"), 0);
+  EXPECT_EQ(iso_date_utc(0), "1970-01-01T00:00:00Z");
+}
+
+TEST(Environment, CollectsTheBasicsFromThisMachine) {
+  const Environment e = collect_environment();
+  EXPECT_GT(e.num_cpus, 0);
+  EXPECT_FALSE(e.kernel.empty());
+  EXPECT_FALSE(e.compiler.empty());
+  EXPECT_FALSE(e.build_type.empty());
+  EXPECT_TRUE(std::regex_match(e.date, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << e.date;
+}
+
+}  // namespace
+}  // namespace offload::report
