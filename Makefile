@@ -4,8 +4,9 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure
+RUN_FLAGS ?=
 
-.PHONY: all deps build test tsan asan clean
+.PHONY: all deps build test run tsan asan clean
 
 all: build
 
@@ -18,6 +19,10 @@ build: deps
 
 test: build
 	cd $(BUILD_DIR) && ctest $(CTEST_FLAGS) -j $(JOBS)
+
+# The default scenario suite (built into the binary); a table on stdout, JSON in results/.
+run: build
+	$(BUILD_DIR)/src/offload-bench run $(RUN_FLAGS)
 
 # The runtime tests under ThreadSanitizer, and under AddressSanitizer + UBSan, each in its own
 # build directory so they never mix with the Release build.

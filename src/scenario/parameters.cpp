@@ -27,9 +27,8 @@ Problem set_int(const ParameterValue& value, std::int64_t lo, std::int64_t hi, s
   const auto* v = std::get_if<std::int64_t>(&value);
   if (v == nullptr) return expected(kInteger, value);
   if (*v < lo || *v > hi) {
-    const std::string range = hi == kNoMax
-                                  ? ">= " + std::to_string(lo)
-                                  : "in " + std::to_string(lo) + ".." + std::to_string(hi);
+    const std::string range = hi == kNoMax ? ">= " + std::to_string(lo)
+                                           : "in " + std::to_string(lo) + ".." + std::to_string(hi);
     return "must be " + range + " (got " + std::to_string(*v) + ")";
   }
   out = *v;
@@ -39,10 +38,14 @@ Problem set_int(const ParameterValue& value, std::int64_t lo, std::int64_t hi, s
 // A finite number > 0; integers are accepted (`min_time_ms = 50`).
 Problem set_positive(const ParameterValue& value, double& out) {
   double v = 0;
-  if (const auto* i = std::get_if<std::int64_t>(&value)) v = static_cast<double>(*i);
-  else if (const auto* d = std::get_if<double>(&value)) v = *d;
-  else return expected(kNumber, value);
-  if (!std::isfinite(v) || v <= 0) return "must be a finite number > 0 (got " + to_string(value) + ")";
+  if (const auto* i = std::get_if<std::int64_t>(&value))
+    v = static_cast<double>(*i);
+  else if (const auto* d = std::get_if<double>(&value))
+    v = *d;
+  else
+    return expected(kNumber, value);
+  if (!std::isfinite(v) || v <= 0)
+    return "must be a finite number > 0 (got " + to_string(value) + ")";
   out = v;
   return std::nullopt;
 }
@@ -92,7 +95,9 @@ constexpr Parameter kParameters[] = {
        return set_enum(v, "workload kind", kKinds, s.workload.kind);
      }},
     {"workload.job", kString,
-     [](Scenario& s, const ParameterValue& v) { return set_enum(v, "job", kJobs, s.workload.job); }},
+     [](Scenario& s, const ParameterValue& v) {
+       return set_enum(v, "job", kJobs, s.workload.job);
+     }},
     {"workload.job_ns", kInteger,
      [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kNoMax, s.workload.job_ns); }},
     {"workload.job_us", kInteger,

@@ -29,9 +29,12 @@ std::string one_line(std::string text) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }
@@ -46,9 +49,9 @@ std::string format_error(const Location& location, const std::string& key,
   return one_line(out + message);
 }
 
-constexpr std::string_view kTopLevelKeys[] = {"name",    "description", "reference", "runtime",
-                                              "workload", "compare",    "strategies", "sweep",
-                                              "measure", "expect"};
+constexpr std::string_view kTopLevelKeys[] = {"name",     "description", "reference",  "runtime",
+                                              "workload", "compare",     "strategies", "sweep",
+                                              "measure",  "expect"};
 constexpr std::string_view kCompareKeys[] = {"axis", "baseline", "candidates"};
 constexpr std::string_view kParameterTables[] = {"runtime", "workload", "measure"};
 
@@ -120,7 +123,8 @@ class Loader {
       // A [table] is pointed at by its header, a key = value by its key.
       const bool is_table = e.value->is_table();
       fail(is_table ? e.value_at : e.key_at, std::string(prefix) + e.key,
-           std::string(is_table ? "unknown table" : "unknown key") + " (valid: " + join(valid) + ")");
+           std::string(is_table ? "unknown table" : "unknown key") + " (valid: " + join(valid) +
+               ")");
     }
   }
 
@@ -132,7 +136,8 @@ class Loader {
       return nullptr;
     }
     if (!e->value->is_table())
-      fail(e->value_at, std::string(key), "expected a table, got " + std::string(type_name(*e->value)));
+      fail(e->value_at, std::string(key),
+           "expected a table, got " + std::string(type_name(*e->value)));
     at = e->value_at;
     return e->value->as_table();
   }
@@ -156,7 +161,8 @@ class Loader {
     scenario_.name = required_string(top_, "", "name", root_at_);
     if (!is_valid_name(scenario_.name))
       fail(find(top_, "name")->value_at, "name",
-           "must be non-empty and use only a-z, 0-9, '_' and '-' (got " + in_quotes(scenario_.name) + ")");
+           "must be non-empty and use only a-z, 0-9, '_' and '-' (got " +
+               in_quotes(scenario_.name) + ")");
     scenario_.description = required_string(top_, "", "description", root_at_);
     if (scenario_.description.empty())
       fail(find(top_, "description")->value_at, "description", "must not be empty");
@@ -175,16 +181,16 @@ class Loader {
       const std::string key = prefix + e.key;
       const std::optional<ParameterValue> value = scalar_value(*e.value);
       if (!value)
-        fail(e.value_at, key, "expected " + std::string(parameter_type(key)) + ", got " +
-                                  std::string(type_name(*e.value)));
+        fail(e.value_at, key,
+             "expected " + std::string(parameter_type(key)) + ", got " +
+                 std::string(type_name(*e.value)));
       if (auto problem = apply_parameter(scenario_, key, *value)) fail(e.value_at, key, *problem);
       set_at_[key] = e.value_at;
     }
   }
 
-  const strategy::StrategyInfo& strategy_of(const strategy::AxisInfo& axis,
-                                            const toml::node& node, const Location& node_at,
-                                            const std::string& key) const {
+  const strategy::StrategyInfo& strategy_of(const strategy::AxisInfo& axis, const toml::node& node,
+                                            const Location& node_at, const std::string& key) const {
     const auto* s = node.as_string();
     if (s == nullptr)
       fail(node_at, key, "expected a strategy id string, got " + std::string(type_name(node)));
@@ -226,8 +232,7 @@ class Loader {
       fail(candidates->value_at, "compare.candidates", "needs at least one strategy");
     for (const toml::node& node : *list) {
       const Location node_at = location_of(node.source(), file_, candidates->value_at);
-      const std::string id(
-          strategy_of(*axis, node, node_at, "compare.candidates").id);
+      const std::string id(strategy_of(*axis, node, node_at, "compare.candidates").id);
       if (id == compare.baseline)
         fail(node_at, "compare.candidates",
              in_quotes(id) + " is the baseline; a candidate must differ from it");
@@ -274,27 +279,31 @@ class Loader {
                  "; a parameter is either fixed or swept");
       const toml::array* list = e.value->as_array();
       if (list == nullptr)
-        fail(e.value_at, key, "expected an array of values, got " + std::string(type_name(*e.value)));
+        fail(e.value_at, key,
+             "expected an array of values, got " + std::string(type_name(*e.value)));
       if (list->empty()) fail(e.value_at, key, "empty array: give at least one value");
 
+      // Checked before the values so a huge array is refused without being scanned.
+      points *= list->size();
+      if (points > kMaxSweepPoints)
+        fail(e.value_at, key,
+             "the sweep reaches " + std::to_string(points) + " points here; the limit is " +
+                 std::to_string(kMaxSweepPoints));
+
       SweepAxis axis{e.key, {}, e.value_at};
+      Scenario scratch = scenario_;  // each value is applied to it, then discarded
       for (const toml::node& node : *list) {
         const Location node_at = location_of(node.source(), file_, e.value_at);
         const std::optional<ParameterValue> value = scalar_value(node);
         if (!value)
-          fail(node_at, key, "expected " + std::string(parameter_type(e.key)) + ", got " +
-                                 std::string(type_name(node)));
-        Scenario scratch = scenario_;
+          fail(node_at, key,
+               "expected " + std::string(parameter_type(e.key)) + ", got " +
+                   std::string(type_name(node)));
         if (auto problem = apply_parameter(scratch, e.key, *value)) fail(node_at, key, *problem);
         if (std::find(axis.values.begin(), axis.values.end(), *value) != axis.values.end())
           fail(node_at, key, "duplicate value " + to_string(*value));
         axis.values.push_back(*value);
       }
-      points *= axis.values.size();
-      if (points > kMaxSweepPoints)
-        fail(e.value_at, key,
-             "the sweep reaches " + std::to_string(points) + " points here; the limit is " +
-                 std::to_string(kMaxSweepPoints));
       scenario_.sweep.push_back(std::move(axis));
     }
   }
@@ -314,9 +323,11 @@ class Loader {
     const std::string kind(to_string(s.workload.kind));
     const std::string& axis = s.compare.axis;
     if (s.workload.kind == WorkloadKind::kStateCopy && axis != "state_copy")
-      return "kind 'state_copy' measures the state_copy axis, but compare.axis is " + in_quotes(axis);
+      return "kind 'state_copy' measures the state_copy axis, but compare.axis is " +
+             in_quotes(axis);
     if (s.workload.kind == WorkloadKind::kOffloadWrap && axis != "offload")
-      return "kind 'offload_wrap' measures the offload axis, but compare.axis is " + in_quotes(axis);
+      return "kind 'offload_wrap' measures the offload axis, but compare.axis is " +
+             in_quotes(axis);
     if (axis == "executor" && s.workload.kind != WorkloadKind::kOffload)
       return "compare.axis 'executor' needs kind 'offload' (" + in_quotes(kind) +
              " runs no executor)";
@@ -333,7 +344,8 @@ class Loader {
         std::string values;
         for (const auto& [key, value] : point.parameters)
           values += (values.empty() ? "" : ", ") + key + "=" + value;
-        fail(axis.location, "sweep.\"" + blamed + "\"", *problem + " (at sweep point " + values + ")");
+        fail(axis.location, "sweep.\"" + blamed + "\"",
+             *problem + " (at sweep point " + values + ")");
       }
       const auto set = set_at_.find(blamed);
       fail(set != set_at_.end() ? set->second : set_at_.at("compare.axis"), blamed, *problem);
@@ -393,9 +405,8 @@ std::vector<std::filesystem::path> find_scenario_files(const std::filesystem::pa
     if (entry.path().extension() == ".toml" && entry.is_regular_file(type_ec))
       files.push_back(entry.path());
   }
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
-    return a.filename() < b.filename();
-  });
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.filename() < b.filename(); });
   return files;
 }
 

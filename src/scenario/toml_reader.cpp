@@ -52,8 +52,7 @@ std::optional<ParameterValue> scalar_value(const toml::node& node) {
     return ParameterValue{std::in_place_type<double>, v->get()};
   if (const auto* v = node.as_string())
     return ParameterValue{std::in_place_type<std::string>, v->get()};
-  if (const auto* v = node.as_boolean())
-    return ParameterValue{std::in_place_type<bool>, v->get()};
+  if (const auto* v = node.as_boolean()) return ParameterValue{std::in_place_type<bool>, v->get()};
   return std::nullopt;
 }
 

@@ -68,8 +68,8 @@ TEST(ScenarioLoader, ShippedSuiteFitsItsTimeBudget) {
     const Scenario s = load_scenario_file(file);
     const double strategies = 1.0 + static_cast<double>(s.compare.candidates.size());
     const double samples = static_cast<double>(s.measure.warmup + s.measure.repetitions);
-    total_ms += static_cast<double>(count_sweep_points(s)) * strategies * samples *
-                s.measure.min_time_ms;
+    total_ms +=
+        static_cast<double>(count_sweep_points(s)) * strategies * samples * s.measure.min_time_ms;
   }
   EXPECT_LE(total_ms, 30'000.0);
 }
@@ -207,18 +207,21 @@ TEST(ScenarioLoader, SweepValuesAreValidatedExactlyLikePlainKeys) {
   const struct {
     std::string table, key, value;
   } cases[] = {
-      {"workload", "ops", "0"},          {"workload", "job", "\"spinn\""},
-      {"workload", "kind", "1"},         {"workload", "context_vars", "1025"},
-      {"workload", "timeout_ms", "0.0"}, {"measure", "repetitions", "1"},
-      {"measure", "min_time_ms", "\"fast\""}, {"runtime", "workers", "2.5"},
+      {"workload", "ops", "0"},
+      {"workload", "job", "\"spinn\""},
+      {"workload", "kind", "1"},
+      {"workload", "context_vars", "1025"},
+      {"workload", "timeout_ms", "0.0"},
+      {"measure", "repetitions", "1"},
+      {"measure", "min_time_ms", "\"fast\""},
+      {"runtime", "workers", "2.5"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.table + "." + c.key + " = " + c.value);
-    const std::string plain = error_of(header() + "[" + c.table + "]\n" + c.key + " = " +
-                                       c.value + "\n" + std::string(kCompareStateCopy));
-    const std::string swept = error_of(header() + std::string(kCompareStateCopy) +
-                                       "[sweep]\n\"" + c.table + "." + c.key + "\" = [" +
-                                       c.value + "]\n");
+    const std::string plain = error_of(header() + "[" + c.table + "]\n" + c.key + " = " + c.value +
+                                       "\n" + std::string(kCompareStateCopy));
+    const std::string swept = error_of(header() + std::string(kCompareStateCopy) + "[sweep]\n\"" +
+                                       c.table + "." + c.key + "\" = [" + c.value + "]\n");
     ASSERT_FALSE(plain.empty());
     ASSERT_FALSE(swept.empty());
     const std::string plain_key = c.table + "." + c.key + ": ";

@@ -1,0 +1,66 @@
+// The conformance probes against the model: what each strategy keeps, and what it gives up.
+#include "strategy/conformance.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "strategy/registry.hpp"
+
+namespace offload::strategy {
+namespace {
+
+const ProbeResult& find(const std::vector<ProbeResult>& results, Guarantee g) {
+  for (const auto& r : results)
+    if (r.guarantee == g) return r;
+  throw std::logic_error("no probe for guarantee");
+}
+
+TEST(Conformance, CpythonDefaultsKeepEveryGuarantee) {
+  const auto results = probe_conformance(Selection{});
+  ASSERT_EQ(results.size(), std::size(kAllGuarantees));
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.passed) << guarantee_id(r.guarantee) << ": " << r.detail;
+    EXPECT_TRUE(r.claimed);
+  }
+}
+
+TEST(Conformance, SnapshotStateCopyKeepsEveryGuarantee) {
+  Selection s;
+  s.state_copy = "snapshot";
+  for (const auto& r : probe_conformance(s)) EXPECT_TRUE(r.passed) << guarantee_id(r.guarantee) << ": " << r.detail;
+}
+
+// gh-136157 in CPython lets a ContextVar set by a job leak into the next job on that worker
+// thread; the model shows the same, because the job runs in the worker's own context.
+TEST(Conformance, SkipEmptyContextLeaksAJobsContextVarIntoTheNextJob) {
+  Selection s;
+  s.offload = "skip_empty_context";
+  const auto results = probe_conformance(s);
+  const ProbeResult& isolation = find(results, Guarantee::kJobIsolation);
+  EXPECT_FALSE(isolation.passed);
+  EXPECT_FALSE(isolation.claimed) << "the leak is the strategy's documented price";
+  EXPECT_NE(isolation.detail.find("next job"), std::string::npos) << isolation.detail;
+  EXPECT_TRUE(find(results, Guarantee::kContextPropagation).passed);
+  EXPECT_TRUE(find(results, Guarantee::kExceptionTransfer).passed);
+  EXPECT_TRUE(find(results, Guarantee::kCancellationTransfer).passed);
+}
+
+// With a fresh pool per call every job gets a fresh thread, so there is no next job on the
+// thread to leak into.
+TEST(Conformance, SkipEmptyContextDoesNotLeakWithAPoolPerCall) {
+  Selection s;
+  s.offload = "skip_empty_context";
+  s.executor = "per_call";
+  EXPECT_TRUE(find(probe_conformance(s), Guarantee::kJobIsolation).passed);
+}
+
+TEST(Registry, EveryAxisDefaultIsOneOfItsStrategies) {
+  for (const AxisInfo& axis : axes()) {
+    EXPECT_NE(find_strategy(axis, axis.default_strategy), nullptr) << axis.id;
+    EXPECT_EQ(Selection{}.get(axis.id), axis.default_strategy) << axis.id;
+  }
+}
+
+}  // namespace
+}  // namespace offload::strategy
