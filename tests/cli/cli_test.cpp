@@ -1,0 +1,107 @@
+// The real offload-bench binary: a tiny scenario end to end with its JSON parsed, and the
+// exit codes and one-line errors of bad input.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+Outcome run(const std::string& args) {
+  const std::string command = std::string(OFFLOAD_BENCH_BINARY) + " " + args + " 2>&1";
+  Outcome outcome;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) outcome.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+std::string data(const std::string& name) { return std::string(OFFLOAD_CLI_TEST_DATA_DIR) + "/" + name; }
+
+fs::path temp_dir() {
+  fs::path dir = fs::temp_directory_path() / ("offload-cli-test-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+TEST(Cli, RunsATinyScenarioAndWritesAGoogleBenchmarkCompatibleReport) {
+  const fs::path out = temp_dir() / "tiny.json";
+  const Outcome r = run("run " + data("tiny.toml") + " --quiet --format table --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("per_field_locks (baseline)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("concurrency=sequential"), std::string::npos) << r.out;
+
+  std::ifstream file(out);
+  const nlohmann::json report = nlohmann::json::parse(file);
+  EXPECT_EQ(report["context"]["schema_version"], 1);
+  EXPECT_EQ(report["context"]["partial"], false);
+  ASSERT_EQ(report["scenarios"].size(), 2u) << "one entry per sweep point";
+  int iterations = 0;
+  for (const auto& b : report["benchmarks"]) {
+    for (const char* key : {"name", "run_name", "run_type", "iterations", "real_time", "cpu_time", "time_unit"})
+      EXPECT_TRUE(b.contains(key)) << key << " missing in " << b.dump();
+    if (b["run_type"] == "iteration") {
+      ++iterations;
+      EXPECT_GT(b["real_time"].get<double>(), 0);
+    }
+  }
+  EXPECT_EQ(iterations, 2 * 2 * 3) << "points x strategies x repetitions";
+  fs::remove_all(out.parent_path());
+}
+
+TEST(Cli, UnknownStrategyIsOneLineWithFileLineAndExit2AndNoReport) {
+  const fs::path out = temp_dir() / "never.json";
+  const Outcome r = run("run " + data("broken.toml") + " --quiet --out " + out.string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "exactly one line: " << r.out;
+  EXPECT_NE(r.out.find("broken.toml:8:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("per_field_locks, snapshot"), std::string::npos) << "lists the valid choices: " << r.out;
+  EXPECT_FALSE(fs::exists(out));
+  fs::remove_all(out.parent_path());
+}
+
+TEST(Cli, MissingScenarioFileIsExit2) {
+  const Outcome r = run("run /nonexistent/scenario.toml --quiet --no-out");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("/nonexistent/scenario.toml"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnknownOptionIsExit2) { EXPECT_EQ(run("run --no-such-option").exit_code, 2); }
+
+TEST(Cli, EveryShippedScenarioValidates) {
+  std::string files;
+  for (const auto& entry : fs::directory_iterator(OFFLOAD_SCENARIO_DIR))
+    if (entry.path().extension() == ".toml") files += " " + entry.path().string();
+  const Outcome r = run("validate" + files);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+}
+
+TEST(Cli, ListShowsEveryAxisAndTheBuiltInSuite) {
+  const Outcome r = run("list");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* id : {"copy_context_partial", "skip_empty_context", "per_field_locks", "snapshot",
+                         "shared_default", "per_call", "state_copy_micro", "gil"})
+    EXPECT_NE(r.out.find(id), std::string::npos) << id;
+}
+
+TEST(Cli, FilterThatMatchesNothingIsExit2) {
+  EXPECT_EQ(run("run --filter 'no-such-scenario' --quiet --no-out").exit_code, 2);
+}
+
+}  // namespace
