@@ -24,17 +24,17 @@ test: build
 run: build
 	$(BUILD_DIR)/src/offload-bench run $(RUN_FLAGS)
 
-# The runtime tests under ThreadSanitizer, and under AddressSanitizer + UBSan, each in its own
-# build directory so they never mix with the Release build.
+# The concurrent code's tests (runtime, strategies, workloads) under ThreadSanitizer, and every
+# test under AddressSanitizer + UBSan, each in its own build directory.
 tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=thread -DOFFLOAD_BUILD_BENCH=OFF
-	cmake --build build-tsan -j $(JOBS) --target runtime_tests
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest $(CTEST_FLAGS) -L runtime
+	cmake --build build-tsan -j $(JOBS) --target runtime_tests strategy_tests scenario_tests
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest $(CTEST_FLAGS) -L 'runtime|strategy|scenario'
 
 asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=address -DOFFLOAD_BUILD_BENCH=OFF
-	cmake --build build-asan -j $(JOBS) --target runtime_tests
-	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" ctest $(CTEST_FLAGS) -j $(JOBS) -L runtime
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" ctest $(CTEST_FLAGS) -j $(JOBS)
 
 clean:
 	rm -rf $(BUILD_DIR) build-tsan build-asan

@@ -92,41 +92,41 @@ std::vector<double> metric_values(const report::StrategyResult& r, std::string_v
 }
 
 void compare(report::ScenarioResult& result, const RunOptions& options) {
-  const auto& baseline = result.strategies.front();
-  std::vector<report::Comparison> comparisons;
+  const report::StrategyResult& baseline = result.strategies.front();
+  struct Pending {
+    report::Comparison comparison;
+    std::vector<double> candidate;
+    std::vector<double> baseline;
+  };
+  std::vector<Pending> pending;
   std::vector<double> p_values;
   for (std::size_t i = 1; i < result.strategies.size(); ++i) {
     for (const char* name : kComparedMetrics) {
-      report::Comparison c;
-      c.candidate = result.strategies[i].strategy;
-      c.baseline = baseline.strategy;
-      c.metric = name;
-      c.threshold = options.threshold;
-      const auto cand = metric_values(result.strategies[i], name);
-      const auto base = metric_values(baseline, name);
-      c.ratio = median(cand) / median(base);
-      c.p_value = mann_whitney_u_p_value(cand, base);
-      comparisons.push_back(c);
-      p_values.push_back(c.p_value);
+      Pending p{{}, metric_values(result.strategies[i], name), metric_values(baseline, name)};
+      p.comparison.candidate = result.strategies[i].strategy;
+      p.comparison.baseline = baseline.strategy;
+      p.comparison.metric = name;
+      p.comparison.threshold = options.threshold;
+      p.comparison.ratio = median(p.candidate) / median(p.baseline);
+      p.comparison.p_value = mann_whitney_u_p_value(p.candidate, p.baseline);
+      p_values.push_back(p.comparison.p_value);
+      pending.push_back(std::move(p));
     }
   }
+  // Holm step-down over every comparison of this point; each reports the threshold of its
+  // rank as its alpha, and its ratio CI is taken at that level.
   const std::vector<bool> significant = holm_bonferroni(p_values, options.alpha);
-  // Ranks for the per-comparison Holm threshold that is reported as its alpha.
-  std::vector<std::size_t> order(p_values.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
-  const std::size_t m = p_values.size();
-  for (std::size_t rank = 0; rank < m; ++rank) {
-    report::Comparison& c = comparisons[order[rank]];
-    c.alpha = holm_threshold(options.alpha, rank + 1, m);
-    const auto* cand = &result.strategies.front();
-    for (const auto& s : result.strategies)
-      if (s.strategy == c.candidate) cand = &s;
-    c.ratio_ci = bootstrap_ratio_ci(metric_values(*cand, c.metric), metric_values(baseline, c.metric),
-                                    1 - c.alpha, 2000, options.seed);
-    c.verdict = decide(c.ratio, c.ratio_ci, significant[order[rank]], c.threshold);
+  std::vector<std::size_t> by_p(p_values.size());
+  std::iota(by_p.begin(), by_p.end(), 0);
+  std::stable_sort(by_p.begin(), by_p.end(), [&](std::size_t a, std::size_t b) { return p_values[a] < p_values[b]; });
+  for (std::size_t rank = 0; rank < by_p.size(); ++rank) {
+    Pending& p = pending[by_p[rank]];
+    report::Comparison& c = p.comparison;
+    c.alpha = holm_threshold(options.alpha, rank + 1, by_p.size());
+    c.ratio_ci = bootstrap_ratio_ci(p.candidate, p.baseline, 1 - c.alpha, 2000, options.seed);
+    c.verdict = decide(c.ratio, c.ratio_ci, significant[by_p[rank]], c.threshold);
   }
-  result.comparisons = std::move(comparisons);
+  for (Pending& p : pending) result.comparisons.push_back(std::move(p.comparison));
 }
 
 }  // namespace
