@@ -20,8 +20,8 @@ struct Outcome {
   std::string out;  // stdout and stderr together
 };
 
-Outcome run(const std::string& args) {
-  const std::string command = std::string(OFFLOAD_BENCH_BINARY) + " " + args + " 2>&1";
+Outcome run_command(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   Outcome outcome;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return outcome;
@@ -31,6 +31,8 @@ Outcome run(const std::string& args) {
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
 }
+
+Outcome run(const std::string& args) { return run_command(std::string(OFFLOAD_BENCH_BINARY) + " " + args); }
 
 std::string data(const std::string& name) { return std::string(OFFLOAD_CLI_TEST_DATA_DIR) + "/" + name; }
 
@@ -62,6 +64,24 @@ TEST(Cli, RunsATinyScenarioAndWritesAGoogleBenchmarkCompatibleReport) {
     }
   }
   EXPECT_EQ(iterations, 2 * 2 * 3) << "points x strategies x repetitions";
+  fs::remove_all(out.parent_path());
+}
+
+TEST(Cli, InterruptedRunWritesTheCompletedScenariosMarkedPartial) {
+  const fs::path out = temp_dir() / "partial.json";
+  // One SIGINT after 1.5 s, well before the whole built-in suite could finish (--foreground:
+  // signal the child only, not the process group too, which would be a second Ctrl-C).
+  const Outcome r = run_command("timeout --foreground --preserve-status -s INT 1.5 " + std::string(OFFLOAD_BENCH_BINARY) +
+                                " run --quiet --format json --out " + out.string());
+  EXPECT_EQ(r.exit_code, 130) << r.out;
+  std::ifstream file(out);
+  ASSERT_TRUE(file.good()) << "an interrupted run still writes its report";
+  const nlohmann::json report = nlohmann::json::parse(file);
+  EXPECT_EQ(report["context"]["partial"], true);
+  for (const auto& scenario : report["scenarios"])
+    for (const auto& strategy : scenario["strategies"])
+      EXPECT_EQ(strategy["samples"].size(), scenario["scenario"]["measure"]["repetitions"].get<std::size_t>())
+          << "only completed scenario points are kept";
   fs::remove_all(out.parent_path());
 }
 
