@@ -20,6 +20,8 @@ struct RunOptions {
   bool quiet = false;              // no progress line
   double alpha = 0.05;
   double threshold = 0.02;
+  std::vector<std::string> set;    // KEY=VALUE parameter overrides, applied to every scenario
+  std::string save_baseline;       // also keep the report as results/baselines/<name>.json
 };
 
 struct ListOptions {

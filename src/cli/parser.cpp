@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "cli/baselines.hpp"
 #include "cli/commands.hpp"
 
 #ifndef OFFLOAD_VERSION
@@ -45,6 +46,14 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
       ->check(CLI::Range(1e-6, 0.5));
   run_cmd->add_option("--threshold", run.threshold, "Smallest change reported as faster/slower (0.02 = 2%)")
       ->check(CLI::Range(0.0, 1.0));
+  run_cmd->add_option("--set", run.set, "Override a scenario parameter, e.g. --set workload.job_ns=2000 (repeatable)");
+  run_cmd->add_option("--save-baseline", run.save_baseline,
+                      "Also keep the report as results/baselines/NAME.json (for compare --baseline NAME)")
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return is_baseline_name(name) ? std::string() : "a baseline name is letters, digits, '_', '-' or '.'";
+          },
+          "NAME"));
 
   ListOptions list;
   CLI::App* list_cmd = app.add_subcommand("list", "List built-in scenarios, strategies and jobs");

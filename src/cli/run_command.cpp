@@ -6,13 +6,16 @@
 
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <regex>
 #include <sstream>
 
+#include "cli/baselines.hpp"
 #include "cli/commands.hpp"
+#include "cli/overrides.hpp"
 #include "cli/progress.hpp"
 #include "cli/scenario_sources.hpp"
 #include "measure/runner.hpp"
@@ -81,9 +84,14 @@ int run_command(const RunOptions& options) {
   std::optional<std::regex> filter;
   try {
     suite = load_suite(options.paths);
+    const std::vector<Override> overrides = parse_overrides(options.set);
+    for (scenario::Scenario& s : suite.scenarios) apply_overrides(s, overrides);
     if (!options.filter.empty()) filter.emplace(options.filter, std::regex::ECMAScript);
   } catch (const scenario::ScenarioError& e) {
     std::cerr << e.what() << '\n';
+    return kExitUsage;
+  } catch (const OverrideError& e) {
+    std::cerr << "offload-bench: " << e.what() << '\n';
     return kExitUsage;
   } catch (const std::regex_error& e) {
     std::cerr << "offload-bench: --filter: invalid regex '" << options.filter << "': " << e.what() << '\n';
@@ -140,16 +148,21 @@ int run_command(const RunOptions& options) {
   report::make_reporter(options.format, reporter_options)->write(result, std::cout);
   std::cout.flush();
 
-  if (!options.no_out) {
-    const std::string path = options.out.empty() ? default_report_path(suite.name) : options.out;
+  std::vector<std::filesystem::path> report_paths;
+  if (!options.no_out)
+    report_paths.emplace_back(options.out.empty() ? default_report_path(suite.name) : options.out);
+  if (!options.save_baseline.empty()) report_paths.push_back(baseline_path(options.save_baseline));
+  if (!report_paths.empty()) {
     std::ostringstream json;
     report::make_reporter("json")->write(result, json);
-    try {
-      report::write_file_atomically(path, json.str());
-      std::cerr << "offload-bench: report written to " << path << (result.partial ? " (partial)" : "") << '\n';
-    } catch (const std::exception& e) {
-      std::cerr << "offload-bench: " << e.what() << '\n';
-      return kExitFailure;
+    for (const auto& path : report_paths) {
+      try {
+        report::write_file_atomically(path, json.str());
+        std::cerr << "offload-bench: report written to " << path.string() << (result.partial ? " (partial)" : "") << '\n';
+      } catch (const std::exception& e) {
+        std::cerr << "offload-bench: " << e.what() << '\n';
+        return kExitFailure;
+      }
     }
   }
   if (g_interrupted.load()) return 130;
