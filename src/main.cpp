@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
           using T = std::decay_t<decltype(options)>;
           if constexpr (std::is_same_v<T, int>) return options;
           else if constexpr (std::is_same_v<T, RunOptions>) return run_command(options);
+          else if constexpr (std::is_same_v<T, CompareOptions>) return compare_command(options);
           else if constexpr (std::is_same_v<T, ListOptions>) return list_command(options);
           else return validate_command(options);
         },

@@ -11,6 +11,7 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 int run_command(const RunOptions& options);
+int compare_command(const CompareOptions& options);
 int list_command(const ListOptions& options);
 int validate_command(const ValidateOptions& options);
 

@@ -24,6 +24,18 @@ struct RunOptions {
   std::string save_baseline;       // also keep the report as results/baselines/<name>.json
 };
 
+struct CompareOptions {
+  std::vector<std::string> reports;  // BASE NEW, or just NEW with --baseline
+  std::string baseline;              // a name saved with run --save-baseline
+  double alpha = 0.05;               // family-wise, Holm-corrected over every comparison
+  double threshold = 0.05;           // smallest change called a regression or improvement
+  std::vector<std::string> metric_thresholds;  // METRIC=FRACTION overrides
+  std::vector<std::string> metrics;  // default: ns_per_op and cpu_ns_per_op
+  std::string format = "table";
+  std::string fail_on = "regression";  // regression | any-change | never
+  std::uint64_t seed = 1;
+};
+
 struct ListOptions {
   std::string what = "all";  // all | scenarios | strategies | jobs
 };

@@ -26,6 +26,8 @@ Command parse_command_line(int argc, char** argv) {
   offload-bench run --filter 'to_thread.*gather' --repetitions 20
   offload-bench list strategies
   offload-bench validate scenarios/*.toml
+  offload-bench run --save-baseline main     then, after a change:
+  offload-bench compare --baseline main results/default-<timestamp>.json
 
 Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
 
@@ -55,6 +57,27 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
           },
           "NAME"));
 
+  CompareOptions compare;
+  CLI::App* compare_cmd = app.add_subcommand(
+      "compare", "Compare two reports (offload-bench or Google Benchmark JSON); exit 1 on a regression");
+  compare_cmd->add_option("reports", compare.reports, "BASE.json NEW.json, or NEW.json with --baseline")
+      ->expected(1, 2);
+  compare_cmd->add_option("--baseline", compare.baseline, "Use results/baselines/NAME.json as BASE");
+  compare_cmd->add_option("--alpha", compare.alpha, "Family-wise significance level (Holm-corrected)")
+      ->check(CLI::Range(1e-6, 0.5));
+  compare_cmd->add_option("--threshold", compare.threshold, "Smallest change that counts (0.05 = 5%)")
+      ->check(CLI::Range(0.0, 1.0));
+  compare_cmd->add_option("--metric-threshold", compare.metric_thresholds,
+                          "Per-metric threshold, e.g. cpu_ns_per_op=0.10 (repeatable)");
+  compare_cmd->add_option("--metric", compare.metrics,
+                          "Metrics to compare (default ns_per_op, cpu_ns_per_op; also heap_allocations_per_op, "
+                          "lock_acquisitions_per_op, wakeups_per_op)");
+  compare_cmd->add_option("--format", compare.format, "Output format")
+      ->check(CLI::IsMember({"table", "markdown", "json"}));
+  compare_cmd->add_option("--fail-on", compare.fail_on, "What makes the exit code 1")
+      ->check(CLI::IsMember({"regression", "any-change", "never"}));
+  compare_cmd->add_option("--seed", compare.seed, "Seed for the bootstrap");
+
   ListOptions list;
   CLI::App* list_cmd = app.add_subcommand("list", "List built-in scenarios, strategies and jobs");
   list_cmd->add_option("what", list.what, "all, scenarios, strategies or jobs")
@@ -71,6 +94,15 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (run_cmd->parsed()) return run;
+  if (compare_cmd->parsed()) {
+    const std::size_t wanted = compare.baseline.empty() ? 2 : 1;
+    if (compare.reports.size() != wanted) {
+      std::cerr << "offload-bench compare: expected " << (wanted == 2 ? "BASE.json NEW.json" : "NEW.json with --baseline")
+                << ", got " << compare.reports.size() << " report(s)\n";
+      return kExitUsage;
+    }
+    return compare;
+  }
   if (list_cmd->parsed()) return list;
   return validate;
 }

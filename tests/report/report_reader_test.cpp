@@ -1,0 +1,212 @@
+// report_reader: both formats read back into per-benchmark samples, and every unreadable file
+// rejected with one line that names it. Files under tests/report/data/compare/.
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "report/report_reader.hpp"
+#include "report/reporter.hpp"
+
+namespace offload::report {
+namespace {
+
+const std::filesystem::path kData = std::filesystem::path(OFFLOAD_REPORT_TEST_DATA_DIR) / "compare";
+
+// The message of the ReportError that reading `path` throws; fails the test when none is thrown.
+std::string read_error(const std::filesystem::path& path) {
+  try {
+    read_report_file(path);
+  } catch (const ReportError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no ReportError for " << path;
+  return "";
+}
+
+StrategyResult strategy_result(std::string id, double ns_per_op, int samples) {
+  StrategyResult s;
+  s.strategy = id;
+  s.selection.set("offload", id);
+  for (int i = 0; i < samples; ++i) {
+    const double wall = ns_per_op * 1000 * (1 + 0.01 * i);
+    s.samples.push_back({1000, wall, wall * 0.9, 0, 0});
+  }
+  s.counts = CountsPerOp{4.0, 6.5, 0.25, 0.25, 1.0, 1.0};
+  return s;
+}
+
+// Two scenarios, one a sweep point with two parameters, like a real run of the default suite.
+Report make_report() {
+  Report report;
+  report.suite = "default";
+  report.partial = true;
+  Environment& e = report.environment;
+  e.host = "bench-host";
+  e.cpu_model = "Example CPU";
+  e.num_cpus = 8;
+  e.compiler = "g++ 12.2.0";
+  e.build_type = "Release";
+  e.harness_version = "0.1.0";
+  e.git_revision = "0123abc";
+  e.date = "2024-05-01T12:00:00Z";
+
+  ScenarioResult sweep;
+  sweep.scenario.name = "to_thread_context";
+  sweep.scenario.compare = {"offload", "copy_context_partial", {"skip_empty_context"}};
+  sweep.parameters = {{"workload.context_vars", "1"}, {"workload.concurrency", "gather"}};
+  sweep.strategies = {strategy_result("copy_context_partial", 1500, 5),
+                      strategy_result("skip_empty_context", 1100, 5)};
+  ScenarioResult micro;
+  micro.scenario.name = "state_copy_micro";
+  micro.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}};
+  micro.strategies = {strategy_result("per_field_locks", 85, 3), strategy_result("snapshot", 41, 3)};
+  micro.strategies[1].counts.reset();
+  report.scenarios = {sweep, micro};
+  return report;
+}
+
+TEST(ReportReader, OffloadBenchReportPairsEveryStrategyUnderItsRunName) {
+  const Report report = make_report();
+  std::ostringstream json;
+  make_json_reporter({})->write(report, json);
+  const LoadedReport loaded = read_report_string(json.str(), "run.json");
+
+  EXPECT_EQ(loaded.source, "run.json");
+  EXPECT_EQ(loaded.kind, ReportKind::kOffloadBench);
+  EXPECT_TRUE(loaded.partial);
+  EXPECT_EQ(loaded.environment.host, "bench-host");
+  EXPECT_EQ(loaded.environment.cpu_model, "Example CPU");
+  EXPECT_EQ(loaded.environment.num_cpus, 8);
+  EXPECT_EQ(loaded.environment.compiler, "g++ 12.2.0");
+  EXPECT_EQ(loaded.environment.build_type, "Release");
+  EXPECT_EQ(loaded.environment.git_revision, "0123abc");
+  EXPECT_EQ(loaded.environment.executable, "offload-bench");
+
+  ASSERT_EQ(loaded.benchmarks.size(), 4u);
+  EXPECT_EQ(loaded.benchmarks[0].key,
+            "to_thread_context/context_vars=1/concurrency=gather/copy_context_partial");
+  EXPECT_EQ(loaded.benchmarks[1].key,
+            "to_thread_context/context_vars=1/concurrency=gather/skip_empty_context");
+  EXPECT_EQ(loaded.benchmarks[2].key, "state_copy_micro/per_field_locks");
+  EXPECT_EQ(loaded.benchmarks[3].key, "state_copy_micro/snapshot");
+
+  for (std::size_t r = 0, k = 0; r < report.scenarios.size(); ++r) {
+    for (const auto& s : report.scenarios[r].strategies) {
+      const BenchmarkSamples& b = loaded.benchmarks[k++];
+      const auto& ns = b.metrics.at("ns_per_op");
+      const auto& cpu = b.metrics.at("cpu_ns_per_op");
+      ASSERT_EQ(ns.size(), s.samples.size()) << b.key;
+      ASSERT_EQ(cpu.size(), s.samples.size()) << b.key;
+      for (std::size_t i = 0; i < ns.size(); ++i) {
+        EXPECT_DOUBLE_EQ(ns[i], s.samples[i].ns_per_op()) << b.key;
+        EXPECT_DOUBLE_EQ(cpu[i], s.samples[i].cpu_ns / 1000) << b.key;
+      }
+      if (s.counts) {
+        EXPECT_EQ(b.metrics.at("heap_allocations_per_op"), std::vector<double>{6.5});
+        EXPECT_EQ(b.metrics.at("lock_acquisitions_per_op"), std::vector<double>{4.0});
+        EXPECT_EQ(b.metrics.at("wakeups_per_op"), std::vector<double>{1.25});
+      } else {
+        EXPECT_EQ(b.metrics.count("heap_allocations_per_op"), 0u) << b.key;
+      }
+    }
+  }
+}
+
+TEST(ReportReader, GoogleBenchmarkIterationsBecomeSamplesInNanoseconds) {
+  const LoadedReport r = read_report_file(kData / "gbench_base.json");
+  EXPECT_EQ(r.kind, ReportKind::kGoogleBenchmark);
+  EXPECT_FALSE(r.partial);
+  EXPECT_EQ(r.environment.host, "ci-runner-1");
+  EXPECT_EQ(r.environment.num_cpus, 4);
+  EXPECT_EQ(r.environment.build_type, "release");
+  EXPECT_EQ(r.environment.executable, "./build/bench/runtime_bench");
+  EXPECT_EQ(r.environment.date, "2024-05-01T12:00:00+00:00");
+
+  // BM_Broken reported error_occurred: it has no samples, so no benchmark.
+  ASSERT_EQ(r.benchmarks.size(), 5u);
+  EXPECT_EQ(r.benchmarks[0].key, "BM_ContextCopy/16");
+  EXPECT_EQ(r.benchmarks[4].key, "BM_Removed");
+  EXPECT_EQ(r.find("BM_Broken"), nullptr);
+
+  // Six repetitions in microseconds; the four aggregates are not samples.
+  const auto& ns = r.benchmarks[0].metrics.at("ns_per_op");
+  ASSERT_EQ(ns.size(), 6u);
+  EXPECT_NEAR(ns[0], 1188.0, 1e-9);  // 1.188 us
+  EXPECT_EQ(r.benchmarks[0].metrics.at("cpu_ns_per_op").size(), 6u);
+  EXPECT_EQ(r.benchmarks[0].metrics.count("heap_allocations_per_op"), 0u);
+}
+
+TEST(ReportReader, GoogleBenchmarkWithOnlyAggregatesOrOneIterationHasOneSample) {
+  const LoadedReport r = read_report_file(kData / "gbench_base.json");
+  const BenchmarkSamples* aggregates_only = r.find("BM_FutureSetResult");
+  ASSERT_NE(aggregates_only, nullptr);
+  ASSERT_EQ(aggregates_only->metrics.at("ns_per_op").size(), 1u);
+  EXPECT_NEAR(aggregates_only->metrics.at("ns_per_op")[0], 310.0, 1e-6);  // the median aggregate
+  const BenchmarkSamples* single = r.find("BM_PoolStartStop");
+  ASSERT_NE(single, nullptr);
+  EXPECT_EQ(single->metrics.at("ns_per_op"), std::vector<double>{812500.0});
+  EXPECT_EQ(single->metrics.at("cpu_ns_per_op"), std::vector<double>{640000.0});
+}
+
+TEST(ReportReader, NonFiniteTimesAreSkippedAndTimeUnitDefaultsToNanoseconds) {
+  const LoadedReport r = read_report_string(
+      R"({"context": {}, "benchmarks": [
+           {"name": "BM_A", "run_type": "iteration", "real_time": 5, "cpu_time": 4},
+           {"name": "BM_A", "run_type": "iteration", "real_time": null, "cpu_time": 4}]})",
+      "inline.json");
+  ASSERT_EQ(r.benchmarks.size(), 1u);
+  EXPECT_EQ(r.benchmarks[0].metrics.at("ns_per_op"), std::vector<double>{5.0});
+  EXPECT_EQ(r.benchmarks[0].metrics.at("cpu_ns_per_op"), (std::vector<double>{4.0, 4.0}));
+}
+
+TEST(ReportReader, TruncatedFileIsOneLineWithTheByteOffset) {
+  const auto path = kData / "truncated.json";
+  const std::string message = read_error(path);
+  EXPECT_EQ(message.rfind(path.string() + ": not valid JSON at byte 70", 0), 0u) << message;
+  EXPECT_NE(message.find("unexpected end of input"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+}
+
+TEST(ReportReader, EmptyFileIsRejectedByName) {
+  const auto path = kData / "empty.json";
+  EXPECT_EQ(read_error(path), path.string() + ": empty file");
+}
+
+TEST(ReportReader, UnknownSchemaVersionIsRejectedByName) {
+  const auto path = kData / "wrong_schema.json";
+  EXPECT_EQ(read_error(path), path.string() + ": unknown schema version 7 (this build reads 1)");
+}
+
+TEST(ReportReader, JsonThatIsNotAReportIsRejectedByName) {
+  const auto path = kData / "not_a_report.json";
+  EXPECT_EQ(read_error(path),
+            path.string() + ": not an offload-bench or Google Benchmark report (no benchmarks array)");
+}
+
+TEST(ReportReader, MissingFileAndDirectoryCannotBeOpened) {
+  const auto missing = kData / "no_such_report.json";
+  EXPECT_EQ(read_error(missing), missing.string() + ": cannot open: No such file or directory");
+  EXPECT_EQ(read_error(kData), kData.string() + ": cannot open: Is a directory");
+}
+
+TEST(ReportReader, MalformedEntriesAreOneLineErrors) {
+  try {
+    read_report_string(R"({"context": {}, "benchmarks": [{"name": "BM_A", "real_time": 1,
+                          "cpu_time": 1, "time_unit": "fortnights"}]})",
+                       "odd.json");
+    FAIL() << "no ReportError";
+  } catch (const ReportError& e) {
+    EXPECT_STREQ(e.what(), "odd.json: malformed report: benchmark BM_A: unknown time_unit 'fortnights'");
+  }
+  try {
+    read_report_string(R"({"context": {"schema_version": 1}, "benchmarks": [42]})", "odd.json");
+    FAIL() << "no ReportError";
+  } catch (const ReportError& e) {
+    EXPECT_STREQ(e.what(), "odd.json: malformed report: a benchmarks entry is not an object");
+  }
+}
+
+}  // namespace
+}  // namespace offload::report
