@@ -5,8 +5,9 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure
 RUN_FLAGS ?=
+BENCH_FLAGS ?=
 
-.PHONY: all deps build test run tsan asan clean
+.PHONY: all deps build test run bench tsan asan clean
 
 all: build
 
@@ -23,6 +24,13 @@ test: build
 # The default scenario suite (built into the binary); a table on stdout, JSON in results/.
 run: build
 	$(BUILD_DIR)/src/offload-bench run $(RUN_FLAGS)
+
+# Google Benchmark micro-benchmarks of the runtime primitives (bench/, docs/bench.md): aggregates
+# on the console, every repetition in results/micro-<UTC timestamp>.json (for `offload-bench compare`).
+bench: build
+	@mkdir -p results
+	$(BUILD_DIR)/bench/offload-micro --benchmark_repetitions=10 --benchmark_display_aggregates_only=true \
+	  --benchmark_out=results/micro-$$(date -u +%Y%m%dT%H%M%SZ).json --benchmark_out_format=json $(BENCH_FLAGS)
 
 # The concurrent code's tests (runtime, strategies, workloads) under ThreadSanitizer, and every
 # test under AddressSanitizer + UBSan, each in its own build directory.

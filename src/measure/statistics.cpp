@@ -249,11 +249,11 @@ std::vector<bool> holm_bonferroni(std::span<const double> p_values, double alpha
   return significant;
 }
 
-Verdict decide(double ratio, Interval ratio_ci, bool significant, double threshold) {
+Verdict decide(Interval ratio_ci, bool significant, double threshold) {
   if (!(threshold >= 0.0)) throw std::invalid_argument("decide: threshold must be >= 0");
   if (!significant) return Verdict::kNoDifference;
-  if (ratio_ci.high < 1.0 && ratio < 1.0 - threshold) return Verdict::kFaster;
-  if (ratio_ci.low > 1.0 && ratio > 1.0 + threshold) return Verdict::kSlower;
+  if (ratio_ci.high < 1.0 && ratio_ci.low <= 1.0 - threshold) return Verdict::kFaster;
+  if (ratio_ci.low > 1.0 && ratio_ci.high >= 1.0 + threshold) return Verdict::kSlower;
   return Verdict::kNoDifference;
 }
 
@@ -265,7 +265,7 @@ Comparison compare_samples(std::span<const double> candidate, std::span<const do
   result.ratio = median(candidate) / median(baseline);
   result.p_value = mann_whitney_u_p_value(candidate, baseline);
   result.significant = result.p_value <= alpha;
-  result.verdict = decide(result.ratio, result.ratio_ci, result.significant, threshold);
+  result.verdict = decide(result.ratio_ci, result.significant, threshold);
   return result;
 }
 

@@ -81,18 +81,22 @@ struct Comparison {
   Interval ratio_ci;   // bootstrap_ratio_ci at confidence 1 - alpha.
   double p_value;      // mann_whitney_u_p_value(candidate, baseline).
   bool significant;    // p_value <= alpha.
-  Verdict verdict;     // decide(ratio, ratio_ci, significant, threshold).
+  Verdict verdict;     // decide(ratio_ci, significant, threshold).
 };
 
-// The verdict for a LOWER-IS-BETTER metric (ns/op). A difference must be both statistically real and
-// large enough to matter:
-//   kFaster  iff significant && ratio_ci.high < 1 && ratio < 1 - threshold;
-//   kSlower  iff significant && ratio_ci.low  > 1 && ratio > 1 + threshold;
-//   kNoDifference otherwise: not significant, a ratio CI that contains 1, or an effect inside the
-//   threshold. The threshold bounds the point estimate, not the whole CI: it is the smallest effect
-//   worth reporting, while the CI only has to rule out "no change".
+// The verdict for a LOWER-IS-BETTER metric (ns/op), an equivalence test: a difference must be
+// statistically real, and the data must not rule out that it reaches the threshold.
+//   kFaster  iff significant && ratio_ci.high < 1 && ratio_ci.low  <= 1 - threshold;
+//   kSlower  iff significant && ratio_ci.low  > 1 && ratio_ci.high >= 1 + threshold;
+//   kNoDifference otherwise: not significant (the CI may contain 1), or a real change whose whole
+//   CI lies inside (1 - threshold, 1 + threshold) — shown to be smaller than the threshold.
+// Why the CI and not the point estimate: a true change of exactly the threshold has an estimate
+// below it half the time, so a point-estimate rule would miss half of the regressions a user
+// asked to catch. With this rule a change of the threshold or more is called whenever it is
+// significant (the CI bound reaches it with the CI's coverage), and no-change is still protected
+// by the significance test alone.
 // Requires: threshold >= 0, otherwise std::invalid_argument.
-Verdict decide(double ratio, Interval ratio_ci, bool significant, double threshold);
+Verdict decide(Interval ratio_ci, bool significant, double threshold);
 
 // One candidate/baseline comparison at an already-corrected alpha (e.g. holm_threshold for its rank).
 // Requires: as bootstrap_ratio_ci; 0 < alpha < 1; threshold >= 0.

@@ -110,7 +110,7 @@ void decide_statistical(std::vector<MetricComparison>& comparisons, const std::v
                            format_p(c.min_p_value), c.alpha);
       continue;
     }
-    switch (measure::decide(c.ratio, c.ratio_ci, c.significant, c.threshold)) {
+    switch (measure::decide(c.ratio_ci, c.significant, c.threshold)) {
       case measure::Verdict::kFaster: c.verdict = CompareVerdict::kImproved; break;
       case measure::Verdict::kSlower: c.verdict = CompareVerdict::kRegressed; break;
       case measure::Verdict::kNoDifference: c.verdict = CompareVerdict::kUnchanged; break;
