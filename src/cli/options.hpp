@@ -11,7 +11,7 @@ namespace offload::cli {
 struct RunOptions {
   std::vector<std::string> paths;  // scenario files or directories; empty: the built-in suite
   std::string filter;              // ECMAScript regex over "<scenario>/<param=value>..."
-  bool quick = false;              // smoke run: 3 repetitions, 1 warm-up, short samples
+  bool quick = false;              // smoke run: 5 repetitions, 1 warm-up, short samples
   std::optional<std::int64_t> repetitions;
   std::uint64_t seed = 1;
   std::string out;                 // report path; "" = results/<suite>-<UTC timestamp>.json
@@ -22,6 +22,7 @@ struct RunOptions {
   double threshold = 0.02;
   std::vector<std::string> set;    // KEY=VALUE parameter overrides, applied to every scenario
   std::string save_baseline;       // also keep the report as results/baselines/<name>.json
+  bool check = false;              // exit 1 when an [[expect]] fails with statistical support
 };
 
 struct CompareOptions {

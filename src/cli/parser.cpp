@@ -22,6 +22,7 @@ Command parse_command_line(int argc, char** argv) {
   app.footer(R"(Examples:
   offload-bench run                          the built-in suite, table on stdout, JSON in results/
   offload-bench run --quick                  a smoke run of the suite (well under 15 s)
+  offload-bench run --quick --check scenarios/ci   the CI gate: exit 1 if an expectation fails
   offload-bench run scenarios/state_copy_micro.toml --format markdown
   offload-bench run --filter 'to_thread.*gather' --repetitions 20
   offload-bench list strategies
@@ -35,7 +36,8 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios and compare their strategies");
   run_cmd->add_option("scenarios", run.paths, "Scenario files or directories (default: the built-in suite)");
   run_cmd->add_option("--filter", run.filter, "Only scenario points whose name matches this regex (name/param=value/...)");
-  run_cmd->add_flag("--quick", run.quick, "Smoke run: 3 repetitions, 1 warm-up, short samples");
+  run_cmd->add_flag("--quick", run.quick, "Smoke run: 5 repetitions, 1 warm-up, short samples");
+  run_cmd->add_flag("--check", run.check, "Exit 1 when an [[expect]] of a scenario fails with statistical support");
   run_cmd->add_option("--repetitions", run.repetitions, "Timed samples per strategy (overrides the scenario)")
       ->check(CLI::Range(2, 1000));
   run_cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");

@@ -17,6 +17,7 @@
 #include <random>
 #include <vector>
 
+#include "measure/expectations.hpp"
 #include "measure/resource_usage.hpp"
 #include "measure/statistics.hpp"
 #include "runtime/instrumentation.hpp"
@@ -222,6 +223,7 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
     result.strategies.push_back(std::move(c.result));
   }
   compare(result, options);
+  result.expectations = evaluate_expectations(s, result);
   return result;
 }
 

@@ -145,6 +145,32 @@ Json selection_json(const strategy::Selection& selection) {
   return out;
 }
 
+// The [[expect]] entries as written: the kind's key names the strategy, then the keys it takes.
+Json expect_json(const std::vector<scenario::Expectation>& expectations) {
+  using Kind = scenario::Expectation::Kind;
+  Json out = Json::array();
+  for (const auto& x : expectations) {
+    Json e = {{std::string(scenario::to_string(x.kind)), x.strategy}};
+    if (x.kind == Kind::kFaster) e["by"] = number(x.value);
+    if (x.kind == Kind::kFaster || x.kind == Kind::kNoSlower) e["metric"] = x.metric;
+    if (x.kind == Kind::kAtMost) {
+      e["counter"] = x.metric;
+      e["value"] = number(x.value);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string_view outcome_id(ExpectationResult::Outcome outcome) {
+  switch (outcome) {
+    case ExpectationResult::Outcome::kPassed: return "passed";
+    case ExpectationResult::Outcome::kFailed: return "failed";
+    case ExpectationResult::Outcome::kInconclusive: return "inconclusive";
+  }
+  return "inconclusive";
+}
+
 Json scenario_json(const scenario::Scenario& s) {
   const auto& w = s.workload;
   Json sweep = Json::array();
@@ -174,6 +200,7 @@ Json scenario_json(const scenario::Scenario& s) {
                    {"min_time_ms", number(s.measure.min_time_ms)}}},
       {"fixed", selection_json(s.fixed)},
       {"sweep", sweep},
+      {"expect", expect_json(s.expectations)},
   };
 }
 
@@ -232,9 +259,14 @@ Json result_json(const ScenarioResult& r) {
                            {"p_value", number(c.p_value)}, {"alpha", number(c.alpha)},
                            {"threshold", number(c.threshold)},
                            {"verdict", verdict_id(c.verdict)}});
+  Json expectations = Json::array();
+  for (const auto& e : r.expectations)
+    expectations.push_back({{"description", e.description}, {"outcome", outcome_id(e.outcome)},
+                            {"detail", e.detail}});
   return {{"scenario", scenario_json(r.scenario)}, {"parameters", parameters},
           {"complete", r.complete}, {"strategies", strategies},
-          {"comparisons", comparisons}, {"warnings", r.warnings}};
+          {"comparisons", comparisons}, {"expectations", expectations},
+          {"warnings", r.warnings}};
 }
 
 }  // namespace

@@ -8,7 +8,10 @@
 //   benchmarks  per scenario point x strategy: one "iteration" entry per timed sample, then the
 //               "aggregate" entries mean, median, stddev and cv, as GB's --benchmark_repetitions.
 //               name = "<scenario>/<param=value>.../<strategy>"; real_time/cpu_time in ns per op.
-//   scenarios   every ScenarioResult field (see result.hpp), enums as their strings.
+//   scenarios   every ScenarioResult field (see result.hpp), enums as their strings; the
+//               scenario's [[expect]] entries under scenario.expect as written in the file, and
+//               their outcomes under "expectations" ({description, outcome, detail}, outcome
+//               "passed" | "failed" | "inconclusive").
 //   warnings    run-wide warnings.
 // Doubles that are NaN or infinite are written as null.
 #pragma once

@@ -52,7 +52,10 @@ void MarkdownReporter::write(const Report& report, std::ostream& out) const {
       for (const auto& c : t.columns) out << ' ' << render(c.cells[row]) << " |";
       out << '\n';
     }
-    if (!t.notes.empty() || !t.warnings.empty()) out << '\n';
+    if (!t.expectations.empty() || !t.notes.empty() || !t.warnings.empty()) out << '\n';
+    // Only a failure is bold: it is what a reader of a CI summary must not miss.
+    for (const auto& e : t.expectations)
+      out << "- expect: " << (e.tone == Tone::kBad ? render(e) : escape(e.text)) << '\n';
     for (const auto& note : t.notes) out << "- " << escape(note) << '\n';
     for (const auto& warning : t.warnings) out << "- **warning**: " << escape(warning) << '\n';
   }

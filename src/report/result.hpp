@@ -107,12 +107,27 @@ struct Comparison {
   measure::Verdict verdict = measure::Verdict::kNoDifference;
 };
 
+// One [[expect]] entry checked against this point's own results (measure/expectations.hpp).
+struct ExpectationResult {
+  enum class Outcome {
+    kPassed,
+    kFailed,        // the results contradict the claim with statistical support
+    kInconclusive,  // neither supported nor contradicted (too few samples, a CI across the bound)
+  };
+  // The claim: "snapshot at least 30% faster than per_field_locks on ns_per_op".
+  std::string description;
+  Outcome outcome = Outcome::kInconclusive;  // JSON: "passed" | "failed" | "inconclusive"
+  // The evidence: "ratio 0.48 [0.47, 0.49] p<0.001: 52% faster", or why it falls short.
+  std::string detail;
+};
+
 struct ScenarioResult {
   scenario::Scenario scenario;  // as resolved (sweep point applied)
   std::vector<std::pair<std::string, std::string>> parameters;  // the sweep point
   std::vector<StrategyResult> strategies;  // baseline first, then candidates in file order
   std::vector<Comparison> comparisons;
   std::vector<std::string> warnings;       // e.g. "spread too wide for a 2% threshold"
+  std::vector<ExpectationResult> expectations;  // one per scenario.expectations, in file order
   bool complete = true;                    // false when the run stopped inside this scenario
 };
 

@@ -107,6 +107,15 @@ const Comparison* shown_comparison(const ScenarioResult& r, std::string_view can
 
 }  // namespace
 
+std::string_view outcome_label(ExpectationResult::Outcome outcome) {
+  switch (outcome) {
+    case ExpectationResult::Outcome::kPassed: return "PASS";
+    case ExpectationResult::Outcome::kFailed: return "FAIL";
+    case ExpectationResult::Outcome::kInconclusive: return "INCONCLUSIVE";
+  }
+  return "INCONCLUSIVE";
+}
+
 std::string point_label(const ScenarioResult& result, std::string_view separator) {
   std::string out;
   for (const auto& [key, value] : result.parameters)
@@ -218,6 +227,16 @@ ScenarioTable build_scenario_table(const ScenarioResult& r) {
   for (const auto& s : r.strategies) conformance.cells.push_back(conformance_cell(s));
   t.columns.push_back(std::move(conformance));
 
+  for (const auto& e : r.expectations) {
+    const std::string_view label = outcome_label(e.outcome);
+    t.expectations.push_back(
+        {fmt::format("{} {}{}", label, e.description, e.detail.empty() ? "" : " — " + e.detail),
+         e.outcome == ExpectationResult::Outcome::kPassed   ? Tone::kGood
+         : e.outcome == ExpectationResult::Outcome::kFailed ? Tone::kBad
+                                                            : Tone::kPlain,
+         label.size()});
+  }
+
   // Comparisons on secondary metrics (the table shows one per candidate), then the detail of each
   // unclaimed guarantee a strategy gives up: its documented price, shown rather than hidden.
   for (const auto& c : r.comparisons) {
@@ -312,6 +331,7 @@ void TableReporter::write(const Report& report, std::ostream& out) const {
     const std::size_t rows = t.columns.empty() ? 0 : t.columns.front().cells.size();
     for (std::size_t row = 0; row < rows; ++row)
       emit_row([row](const Column& c) { return c.cells[row]; });
+    for (const auto& e : t.expectations) out << "  expect: " << render(e, options_.colour) << '\n';
     for (const auto& note : t.notes) out << "  note: " << note << '\n';
     for (const auto& warning : t.warnings) out << "  warning: " << warning << '\n';
   }

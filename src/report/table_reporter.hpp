@@ -33,13 +33,15 @@ struct ScenarioTable {
   std::string point;      // "context_vars=1 concurrency=gather", "" without a sweep
   std::string reference;  // "" when none
   std::vector<Column> columns;
+  std::vector<Cell> expectations;     // "PASS claim — evidence", the outcome word emphasised
   std::vector<std::string> notes;     // other-metric comparisons, conformance details, incompleteness
   std::vector<std::string> warnings;  // the scenario's warnings, verbatim
 };
 
 // Builds the table of one scenario. Columns: strategy (baseline marked), time/op, its 95% CI as
 // ±%, ops/s, p50/p99 latency (only if some strategy has latency), cpu/op, locks/op, allocs/op,
-// wakeups/op (only if some strategy has counts), vs baseline, conformance.
+// wakeups/op (only if some strategy has counts), vs baseline, conformance. Below the table: one
+// line per expectation, then notes and warnings.
 // Note: each time column uses one unit (ns, µs, ms or s) chosen from its smallest value.
 ScenarioTable build_scenario_table(const ScenarioResult& result);
 
@@ -49,6 +51,9 @@ ScenarioTable build_scenario_table(const ScenarioResult& result);
 // `emphasis` (if non-null) receives the length of the verdict phrase at the start.
 std::string describe_comparison(const Comparison& comparison, bool lower_is_better,
                                 std::size_t* emphasis = nullptr);
+
+// "PASS", "FAIL" or "INCONCLUSIVE": ASCII, so a log grep or a dumb terminal reads it.
+std::string_view outcome_label(ExpectationResult::Outcome outcome);
 
 // "key=value" pairs of a sweep point with the dotted prefix dropped ("workload.ops" -> "ops").
 std::string point_label(const ScenarioResult& result, std::string_view separator);

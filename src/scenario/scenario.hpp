@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -83,6 +84,25 @@ struct SweepAxis {
   Location location;
 };
 
+// One [[expect]] entry: a claim about this scenario's own results, checked after every sweep
+// point (measure/expectations.hpp) so CI can gate on ratios within one run, without a stored
+// baseline.
+struct Expectation {
+  enum class Kind {
+    kFaster,    // `strategy` (a candidate) is at least `value` faster than the baseline on `metric`
+    kNoSlower,  // `strategy` (a candidate) is not significantly slower on `metric`
+    kAtMost,    // `strategy`'s per-op count `metric` (a CountsPerOp field) is <= `value`
+    kConforms,  // `strategy` passes every guarantee it claims
+  };
+  Kind kind = Kind::kConforms;
+  std::string strategy;            // the baseline or a candidate (a candidate for faster/no_slower)
+  std::string metric = "ns_per_op";  // faster, no_slower: ns_per_op | cpu_ns_per_op;
+                                     // at_most: the counter, e.g. "lock_acquisitions"
+  double value = 0;  // faster: the fraction `by` (0.30: at most 70% of the baseline's time);
+                     // at_most: the bound; unused otherwise
+  Location location;  // the [[expect]] header
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -94,6 +114,7 @@ struct Scenario {
   MeasureConfig measure;
   strategy::Selection fixed;  // [strategies]: the choice on every axis not compared
   std::vector<SweepAxis> sweep;
+  std::vector<Expectation> expectations;  // [[expect]], in file order; apply to every sweep point
 };
 
 // One point of a scenario's sweep: the scenario with the point's values applied.
@@ -106,5 +127,16 @@ std::string_view to_string(WorkloadKind kind);
 std::string_view to_string(Job job);
 std::string_view to_string(Concurrency concurrency);
 std::string to_string(const ParameterValue& value);
+
+// The [[expect]] key that selects the kind: "faster", "no_slower", "at_most", "conforms".
+constexpr std::string_view to_string(Expectation::Kind kind) {
+  switch (kind) {
+    case Expectation::Kind::kFaster: return "faster";
+    case Expectation::Kind::kNoSlower: return "no_slower";
+    case Expectation::Kind::kAtMost: return "at_most";
+    case Expectation::Kind::kConforms: return "conforms";
+  }
+  return "unknown";
+}
 
 }  // namespace offload::scenario

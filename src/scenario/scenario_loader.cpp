@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -80,6 +81,34 @@ bool is_valid_name(std::string_view name) {
 }
 
 std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+// [[expect]]: one kind key (in Expectation::Kind's order) names the strategy; `metric` and
+// `counter` name what the runner compares (ns_per_op, cpu_ns_per_op) and what the counting pass
+// counts (report::CountsPerOp's fields).
+using Kind = Expectation::Kind;
+constexpr Kind kKinds[] = {Kind::kFaster, Kind::kNoSlower, Kind::kAtMost, Kind::kConforms};
+constexpr std::string_view kKindKeys[] = {"faster", "no_slower", "at_most", "conforms"};
+constexpr std::string_view kExpectKeys[] = {"faster", "no_slower", "at_most", "conforms",
+                                            "by",     "metric",    "counter", "value"};
+constexpr std::string_view kExpectMetrics[] = {"ns_per_op", "cpu_ns_per_op"};
+constexpr std::string_view kExpectCounters[] = {
+    "lock_acquisitions", "heap_allocations",      "loop_wakeup_signals",
+    "loop_wakeups",      "worker_wakeup_signals", "worker_wakeups"};
+
+// The keys `kind` takes besides its own.
+std::vector<std::string_view> options_of(Kind kind) {
+  switch (kind) {
+    case Kind::kFaster: return {"by", "metric"};
+    case Kind::kNoSlower: return {"metric"};
+    case Kind::kAtMost: return {"counter", "value"};
+    case Kind::kConforms: break;
+  }
+  return {};
+}
+
+bool contains(std::span<const std::string_view> names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
 
 // One document's validation. Holds the scenario being built and where each plain key was set,
 // so cross-key errors can point at the value that caused them.
@@ -308,14 +337,107 @@ class Loader {
     }
   }
 
-  // [[expect]] is reserved for expectations on results: accepted, not interpreted yet.
-  void read_expect() const {
+  // [[expect]]: claims about this scenario's results, checked by measure/expectations.hpp.
+  void read_expect() {
     const TomlEntry* e = find(top_, "expect");
     if (e == nullptr) return;
     const toml::array* list = e->value->as_array();
     if (list == nullptr || !(list->empty() || list->is_array_of_tables()))
       fail(e->value_at, "expect",
            "expected an array of tables ([[expect]]), got " + std::string(type_name(*e->value)));
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const toml::node& node = *list->get(i);
+      scenario_.expectations.push_back(
+          read_expectation(*node.as_table(), "expect[" + std::to_string(i) + "]",
+                           location_of(node.source(), file_, e->value_at)));
+    }
+  }
+
+  // One [[expect]] table, checked in order: unknown keys, exactly one kind key, keys that kind
+  // does not take, the strategy, then the kind's own keys.
+  Expectation read_expectation(const toml::table& t, const std::string& prefix,
+                               const Location& at) const {
+    const auto entries = entries_in_file_order(t, file_, at);
+    check_keys(entries, prefix + ".", kExpectKeys);
+    const TomlEntry* kind = nullptr;
+    for (const TomlEntry& e : entries) {
+      if (!contains(kKindKeys, e.key)) continue;
+      if (kind != nullptr)
+        fail(e.key_at, prefix + "." + e.key,
+             "one claim per [[expect]], and this one already has " + in_quotes(kind->key) +
+                 " (write another [[expect]])");
+      kind = &e;
+    }
+    if (kind == nullptr) fail(at, prefix, "needs exactly one of " + join(kKindKeys));
+    Expectation x;
+    x.location = at;
+    x.kind = kKinds[std::find(std::begin(kKindKeys), std::end(kKindKeys), kind->key) -
+                    std::begin(kKindKeys)];
+    const std::vector<std::string_view> options = options_of(x.kind);
+    for (const TomlEntry& e : entries)
+      if (&e != kind && !contains(options, e.key))
+        fail(e.key_at, prefix + "." + e.key,
+             "not used by " + kind->key +
+                 (options.empty() ? std::string(" (it takes no other key)")
+                                  : " (it takes " + join(options) + ")"));
+    x.strategy = expected_strategy(*kind, prefix + "." + kind->key, x.kind);
+
+    const auto choice = [&](std::string_view key, std::span<const std::string_view> valid) {
+      const TomlEntry* e = find(entries, key);
+      const std::string dotted = prefix + "." + std::string(key);
+      if (e == nullptr)
+        fail(at, dotted, "required by " + kind->key + " (valid: " + join(valid) + ")");
+      std::string value = string_value(*e, dotted);
+      if (!contains(valid, value))
+        fail(e->value_at, dotted, "unknown " + std::string(key) + " " + in_quotes(value) +
+                                      " (valid: " + join(valid) + ")");
+      return value;
+    };
+    // A number in [0, upper) (`open`) or [0, upper]; `rule` says so when it is not.
+    const auto number_in = [&](std::string_view key, double upper, bool open, std::string rule) {
+      const TomlEntry* e = find(entries, key);
+      const std::string dotted = prefix + "." + std::string(key);
+      if (e == nullptr) fail(at, dotted, "required by " + kind->key + ": " + rule);
+      const std::optional<ParameterValue> v = scalar_value(*e->value);
+      const auto* i = v ? std::get_if<std::int64_t>(&*v) : nullptr;
+      const auto* d = v ? std::get_if<double>(&*v) : nullptr;
+      if (i == nullptr && d == nullptr)
+        fail(e->value_at, dotted, "expected a number, got " + std::string(type_name(*e->value)));
+      const double value = i != nullptr ? static_cast<double>(*i) : *d;
+      if (!(value >= 0 && (open ? value < upper : value <= upper)))
+        fail(e->value_at, dotted, "must be " + rule + " (got " + to_string(*v) + ")");
+      return value;
+    };
+    if (x.kind == Kind::kFaster || x.kind == Kind::kNoSlower) {
+      if (find(entries, "metric") != nullptr) x.metric = choice("metric", kExpectMetrics);
+    }
+    if (x.kind == Kind::kFaster && find(entries, "by") != nullptr)
+      x.value = number_in("by", 1, true, "a fraction in [0, 1), e.g. 0.30 for at least 30% faster");
+    if (x.kind == Kind::kAtMost) {
+      x.metric = choice("counter", kExpectCounters);
+      x.value = number_in("value", std::numeric_limits<double>::max(), false,
+                         "a finite count per op >= 0");
+    }
+    return x;
+  }
+
+  // The strategy an [[expect]] names: faster / no_slower compare a candidate with the baseline;
+  // at_most / conforms take either.
+  std::string expected_strategy(const TomlEntry& e, const std::string& key, Kind kind) const {
+    std::string id = string_value(e, key);
+    const CompareConfig& compare = scenario_.compare;
+    const auto& candidates = compare.candidates;
+    const bool candidate = std::find(candidates.begin(), candidates.end(), id) != candidates.end();
+    const bool needs_candidate = kind == Kind::kFaster || kind == Kind::kNoSlower;
+    if (candidate || (!needs_candidate && id == compare.baseline)) return id;
+    std::string valid = needs_candidate ? "" : compare.baseline;
+    for (const std::string& c : candidates) valid += (valid.empty() ? "" : ", ") + c;
+    if (id == compare.baseline)
+      fail(e.value_at, key,
+           in_quotes(id) + " is the baseline; " + e.key + " needs a candidate (valid: " + valid +
+               ")");
+    fail(e.value_at, key,
+         in_quotes(id) + " is not compared in this scenario (valid: " + valid + ")");
   }
 
   // Why `s` is inconsistent (blamed on workload.kind, the key that picks what is measured).

@@ -29,7 +29,10 @@
 //   warmup = 1                       #   int >= 0 (1)
 //   repetitions = 10                 #   int 2..1000 (10)
 //   min_time_ms = 50.0               #   number > 0 (50)
-//   [[expect]]                       # reserved: accepted and ignored
+//   [[expect]]                       # optional, repeatable: one claim on the results each
+//   faster = "snapshot"              #   a candidate is faster than the baseline (or no_slower =,
+//   by = 0.30                        #   at_most = with counter and value, conforms =); by in [0, 1)
+//   metric = "ns_per_op"             #   ns_per_op | cpu_ns_per_op (ns_per_op)
 //
 // Cross-key rules: kind state_copy needs compare.axis state_copy; kind offload_wrap needs
 // compare.axis offload; compare.axis executor needs kind offload. Every sweep point must obey

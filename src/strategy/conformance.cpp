@@ -91,6 +91,9 @@ std::vector<ProbeResult> probe_all() {
     co_await runtime::sleep(std::chrono::milliseconds(0));  // Let the victim submit its job.
     const bool had_started = started->load();
     victim->cancel();
+    // The cancel reaches the ConcurrentFuture through a scheduled done-callback; let it run
+    // before the worker is freed, or the worker may legitimately start the job first.
+    co_await runtime::sleep(std::chrono::milliseconds(0));
     gate->count_down();
     co_await blocker;
     std::string problem;

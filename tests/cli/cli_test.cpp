@@ -85,6 +85,50 @@ TEST(Cli, InterruptedRunWritesTheCompletedScenariosMarkedPartial) {
   fs::remove_all(out.parent_path());
 }
 
+TEST(Cli, CheckExitsOneAndNamesTheFailedExpectation) {
+  const Outcome r = run("run " + data("failing_expectation.toml") + " --quiet --no-out --check");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIL per_field_locks lock_acquisitions per op <= 1"), std::string::npos) << r.out;
+  EXPECT_EQ(run("run " + data("failing_expectation.toml") + " --quiet --no-out").exit_code, 0)
+      << "without --check a failed expectation is reported, not fatal";
+}
+
+TEST(Cli, CompareOfAReportWithItselfIsUnchangedEverywhere) {
+  const fs::path dir = temp_dir();
+  const std::string scenario = std::string(OFFLOAD_SCENARIO_DIR) + "/gate/spin.toml";
+  ASSERT_EQ(run("run " + scenario + " --quiet --out " + (dir / "a.json").string()).exit_code, 0);
+  const Outcome r = run("compare " + (dir / "a.json").string() + " " + (dir / "a.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("0 improved, 0 regressed, 4 unchanged, 0 insufficient"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
+// The "did my change slow it down" loop: save a baseline, rerun with a slower job, compare.
+TEST(Cli, CompareAgainstASavedBaselineExitsOneAndNamesTheSlowerBenchmark) {
+  const fs::path dir = temp_dir();
+  const std::string scenario = std::string(OFFLOAD_SCENARIO_DIR) + "/gate/spin.toml";
+  const std::string in_dir = "cd " + dir.string() + " && " + OFFLOAD_BENCH_BINARY;
+  ASSERT_EQ(run_command(in_dir + " run " + scenario + " --quiet --no-out --save-baseline before").exit_code, 0);
+  EXPECT_TRUE(fs::exists(dir / "results/baselines/before.json"));
+  ASSERT_EQ(run_command(in_dir + " run " + scenario + " --quiet --out after.json --set workload.job_ns=7500").exit_code, 0);
+  const Outcome r = run_command(in_dir + " compare --baseline before after.json");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("gate_spin/copy_context_partial"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("regressed"), std::string::npos) << r.out;
+  EXPECT_EQ(run_command(in_dir + " compare --baseline before after.json --fail-on never").exit_code, 0);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, CompareOfATruncatedReportIsOneLineAndExit2) {
+  const fs::path dir = temp_dir();
+  { std::ofstream(dir / "cut.json") << R"({"context": {"schema_version": 1}, "bench)"; }
+  const Outcome r = run("compare " + (dir / "cut.json").string() + " " + (dir / "cut.json").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+  EXPECT_NE(r.out.find("cut.json"), std::string::npos) << r.out;
+  fs::remove_all(dir);
+}
+
 TEST(Cli, UnknownStrategyIsOneLineWithFileLineAndExit2AndNoReport) {
   const fs::path out = temp_dir() / "never.json";
   const Outcome r = run("run " + data("broken.toml") + " --quiet --out " + out.string());

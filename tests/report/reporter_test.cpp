@@ -108,6 +108,24 @@ Report make_report() {
       comparison("no_context", "ns_per_op", 1.0043, 0.98, 1.03, 0.41, Verdict::kNoDifference),
       comparison("skip_empty_context", "cpu_ns_per_op", 0.8, 0.75, 0.85, 0.003, Verdict::kFaster)};
   context.warnings = {"spread too wide for a 2% threshold: reuse_worker_context"};
+  using Kind = scenario::Expectation::Kind;
+  s.expectations = {{Kind::kFaster, "skip_empty_context", "ns_per_op", 0.2, {"x.toml", 20, 1}},
+                    {Kind::kNoSlower, "reuse_worker_context", "ns_per_op", 0, {"x.toml", 24, 1}},
+                    {Kind::kFaster, "no_context", "cpu_ns_per_op", 0, {"x.toml", 27, 1}},
+                    {Kind::kAtMost, "copy_context_partial", "heap_allocations", 6.5,
+                     {"x.toml", 31, 1}},
+                    {Kind::kConforms, "reuse_worker_context", "ns_per_op", 0, {"x.toml", 36, 1}}};
+  using Outcome = ExpectationResult::Outcome;
+  context.expectations = {
+      {"skip_empty_context at least 20% faster than copy_context_partial on ns_per_op",
+       Outcome::kPassed, "ratio 0.76 [0.73, 0.78] p=0.002: 24% faster"},
+      {"reuse_worker_context no slower than copy_context_partial on ns_per_op", Outcome::kFailed,
+       "ratio 1.12 [1.09, 1.15] p=0.004: 12% slower; the verdict is slower (threshold 2%)"},
+      {"no_context faster than copy_context_partial on cpu_ns_per_op", Outcome::kInconclusive,
+       "ratio 1.00 [0.98, 1.03] p=0.410: no change; the CI straddles 1"},
+      {"copy_context_partial heap_allocations per op <= 6.5", Outcome::kPassed, "6.5 per op"},
+      {"reuse_worker_context keeps every guarantee it claims", Outcome::kFailed,
+       "broken: job_isolation (next job saw var=1 set by the previous job)"}};
 
   ScenarioResult micro;
   micro.scenario.name = "state_copy_micro";
@@ -162,6 +180,54 @@ TEST(TableReporter, ShowsBrokenAndUnclaimedGuaranteesWithTheirDetail) {
             std::string::npos);
   EXPECT_NE(out.find("leaks: context_propagation"), std::string::npos);
   EXPECT_NE(out.find("PARTIAL RUN"), std::string::npos);
+}
+
+TEST(TableReporter, ShowsEveryExpectationUnderItsScenarioWithAnAsciiOutcome) {
+  const std::string out = render("table");
+  EXPECT_NE(out.find("  expect: PASS skip_empty_context at least 20% faster than "
+                     "copy_context_partial on ns_per_op — ratio 0.76 [0.73, 0.78] p=0.002: 24% "
+                     "faster\n"),
+            std::string::npos);
+  EXPECT_NE(out.find("  expect: FAIL reuse_worker_context keeps every guarantee it claims"),
+            std::string::npos);
+  EXPECT_NE(out.find("  expect: INCONCLUSIVE no_context faster"), std::string::npos);
+  // Under the table of its own scenario, before the next one starts.
+  EXPECT_LT(out.find("expect: "), out.find("\nstate_copy_micro"));
+
+  std::ostringstream coloured;
+  make_reporter("table", {.colour = true})->write(make_report(), coloured);
+  EXPECT_NE(coloured.str().find("expect: \x1b[31mFAIL\x1b[0m reuse_worker_context"),
+            std::string::npos);
+  EXPECT_NE(coloured.str().find("expect: \x1b[32mPASS\x1b[0m skip_empty_context"),
+            std::string::npos);
+  EXPECT_NE(coloured.str().find("expect: INCONCLUSIVE"), std::string::npos);
+}
+
+TEST(MarkdownReporter, ListsExpectationsWithOnlyFailuresInBold) {
+  const std::string out = render("markdown");
+  EXPECT_NE(out.find("- expect: **FAIL** reuse_worker_context no slower"), std::string::npos);
+  EXPECT_NE(out.find("- expect: PASS skip_empty_context"), std::string::npos);
+  EXPECT_NE(out.find("- expect: INCONCLUSIVE no_context"), std::string::npos);
+}
+
+TEST(JsonReporter, ExpectationsAndTheirOutcomesUseStableIds) {
+  const auto doc = nlohmann::json::parse(render("json"));
+  const auto& scenario = doc["scenarios"][0];
+  const auto& results = scenario["expectations"];
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_EQ(results[0]["outcome"], "passed");
+  EXPECT_EQ(results[1]["outcome"], "failed");
+  EXPECT_EQ(results[2]["outcome"], "inconclusive");
+  EXPECT_EQ(results[4]["description"], "reuse_worker_context keeps every guarantee it claims");
+  // The claims as written in the file, so a reader can tell what was expected.
+  const auto& claims = scenario["scenario"]["expect"];
+  ASSERT_EQ(claims.size(), 5u);
+  EXPECT_EQ(claims[0], nlohmann::json::parse(R"({"faster": "skip_empty_context", "by": 0.2,
+                                                 "metric": "ns_per_op"})"));
+  EXPECT_EQ(claims[3], nlohmann::json::parse(R"({"at_most": "copy_context_partial",
+                                                 "counter": "heap_allocations", "value": 6.5})"));
+  EXPECT_EQ(claims[4], nlohmann::json::parse(R"({"conforms": "reuse_worker_context"})"));
+  EXPECT_TRUE(doc["scenarios"][1]["expectations"].empty());
 }
 
 TEST(JsonReporter, EveryBenchmarkHasTheFieldsGoogleBenchmarkToolsRead) {

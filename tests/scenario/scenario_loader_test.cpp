@@ -59,6 +59,20 @@ TEST(ScenarioLoader, EveryShippedScenarioLoadsAndIsNamedAfterItsFile) {
   }
 }
 
+// The CI gating suite: each file is named after its scenario, says where its claim comes from,
+// and makes at least one claim (otherwise `run --check` would gate on nothing).
+TEST(ScenarioLoader, EveryCiScenarioLoadsAndMakesClaims) {
+  const std::vector<fs::path> files = find_scenario_files(kScenarioDir / "ci");
+  ASSERT_GE(files.size(), 3u);
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.string());
+    const Scenario s = load_scenario_file(file);
+    EXPECT_EQ(s.name, file.stem().string());
+    EXPECT_FALSE(s.reference.empty());
+    EXPECT_FALSE(s.expectations.empty());
+  }
+}
+
 // The default suite must run in about a minute on 2 cores: budget the sampling floor (every
 // point, every strategy, warm-up and repetitions, each at least min_time_ms) at 30 s, leaving
 // the rest for batches longer than min_time and for set-up.
@@ -103,7 +117,7 @@ TEST(ScenarioLoader, OmittedKeysTakeTheirDefaults) {
   EXPECT_TRUE(s.sweep.empty());
 }
 
-TEST(ScenarioLoader, EveryKeyIsReadInAnyOrderAndExpectIsIgnored) {
+TEST(ScenarioLoader, EveryKeyIsReadInAnyOrder) {
   const Scenario s = load_scenario_file(kDataDir / "good" / "full.toml");
   EXPECT_EQ(s.name, "full-1");
   EXPECT_EQ(s.reference, "CPython gh-134173");
@@ -127,6 +141,90 @@ TEST(ScenarioLoader, EveryKeyIsReadInAnyOrderAndExpectIsIgnored) {
   EXPECT_EQ(s.fixed.executor, "per_call");
   EXPECT_EQ(s.fixed.offload, "skip_empty_context");
   EXPECT_EQ(s.fixed.state_copy, "per_field_locks");
+
+  using Kind = Expectation::Kind;
+  ASSERT_EQ(s.expectations.size(), 4u);
+  const Expectation& faster = s.expectations[0];
+  EXPECT_EQ(faster.kind, Kind::kFaster);
+  EXPECT_EQ(faster.strategy, "snapshot");
+  EXPECT_EQ(faster.metric, "cpu_ns_per_op");
+  EXPECT_EQ(faster.value, 0.25);
+  EXPECT_EQ(s.expectations[1].kind, Kind::kNoSlower);
+  EXPECT_EQ(s.expectations[1].metric, "ns_per_op");  // the default
+  const Expectation& at_most = s.expectations[2];
+  EXPECT_EQ(at_most.kind, Kind::kAtMost);
+  EXPECT_EQ(at_most.strategy, "per_field_locks");  // at_most may name the baseline
+  EXPECT_EQ(at_most.metric, "lock_acquisitions");
+  EXPECT_EQ(at_most.value, 4.0);  // an integer is a number
+  EXPECT_EQ(s.expectations[3].kind, Kind::kConforms);
+  EXPECT_EQ(s.expectations[3].strategy, "per_field_locks");
+}
+
+// An [[expect]] is located at its header, so a report can point at the claim that failed.
+TEST(ScenarioLoader, ExpectationsAreLocatedAtTheirHeaderAndDefaultToJustFasterOnNsPerOp) {
+  const Scenario s = load_scenario_string(
+      header() + std::string(kCompareStateCopy) + "\n[[expect]]\nfaster = \"snapshot\"\n",
+      "mem.toml");
+  ASSERT_EQ(s.expectations.size(), 1u);
+  const Expectation& x = s.expectations[0];
+  EXPECT_EQ(x.kind, Expectation::Kind::kFaster);
+  EXPECT_EQ(x.metric, "ns_per_op");
+  EXPECT_EQ(x.value, 0.0);
+  EXPECT_EQ(x.location.file, "mem.toml");
+  EXPECT_EQ(x.location.line, 10);
+  EXPECT_EQ(x.location.column, 1);
+}
+
+TEST(ScenarioLoader, ExpectationsApplyToEverySweepPoint) {
+  const Scenario s = load_scenario_string(header() + std::string(kCompareStateCopy) + R"(
+[sweep]
+"workload.ops" = [10, 20, 30]
+[[expect]]
+conforms = "snapshot"
+[[expect]]
+at_most = "snapshot"
+counter = "worker_wakeups"
+value = 0.5
+)",
+                                          "mem.toml");
+  const std::vector<ScenarioPoint> points = expand_sweep(s);
+  ASSERT_EQ(points.size(), 3u);
+  for (const ScenarioPoint& point : points) {
+    ASSERT_EQ(point.scenario.expectations.size(), 2u);
+    EXPECT_EQ(point.scenario.expectations[1].metric, "worker_wakeups");
+    EXPECT_EQ(point.scenario.expectations[1].value, 0.5);
+  }
+}
+
+TEST(ScenarioLoader, EveryCounterAndMetricIsAccepted) {
+  for (const char* counter : {"lock_acquisitions", "heap_allocations", "loop_wakeup_signals",
+                              "loop_wakeups", "worker_wakeup_signals", "worker_wakeups"}) {
+    EXPECT_EQ(error_of(header() + std::string(kCompareStateCopy) +
+                       "[[expect]]\nat_most = \"snapshot\"\nvalue = 1.5\ncounter = \"" + counter +
+                       "\"\n"),
+              "")
+        << counter;
+  }
+  for (const char* metric : {"ns_per_op", "cpu_ns_per_op"})
+    for (const char* kind : {"faster", "no_slower"})
+      EXPECT_EQ(error_of(header() + std::string(kCompareStateCopy) + "[[expect]]\n" + kind +
+                         " = \"snapshot\"\nmetric = \"" + metric + "\"\n"),
+                "")
+          << kind << " " << metric;
+}
+
+TEST(ScenarioLoader, FasterByMustBeAFractionBelowOne) {
+  const auto with_by = [](std::string by) {
+    return error_of(header() + std::string(kCompareStateCopy) +
+                    "[[expect]]\nfaster = \"snapshot\"\nby = " + by + "\n");
+  };
+  EXPECT_EQ(with_by("0"), "");
+  EXPECT_EQ(with_by("0.99"), "");
+  EXPECT_NE(with_by("1").find("expect[0].by: must be a fraction in [0, 1)"), std::string::npos);
+  EXPECT_NE(with_by("-0.1").find("(got -0.1)"), std::string::npos);
+  EXPECT_NE(with_by("nan").find("expect[0].by: must be"), std::string::npos);
+  EXPECT_NE(with_by("\"30%\"").find("expect[0].by: expected a number, got a string"),
+            std::string::npos);
 }
 
 TEST(ScenarioLoader, EveryBadFileFailsWithItsOneLineLocatedError) {
