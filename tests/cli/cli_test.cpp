@@ -110,7 +110,7 @@ TEST(Cli, CompareAgainstASavedBaselineExitsOneAndNamesTheSlowerBenchmark) {
   const std::string in_dir = "cd " + dir.string() + " && " + OFFLOAD_BENCH_BINARY;
   ASSERT_EQ(run_command(in_dir + " run " + scenario + " --quiet --no-out --save-baseline before").exit_code, 0);
   EXPECT_TRUE(fs::exists(dir / "results/baselines/before.json"));
-  ASSERT_EQ(run_command(in_dir + " run " + scenario + " --quiet --out after.json --set workload.job_ns=7500").exit_code, 0);
+  ASSERT_EQ(run_command(in_dir + " run " + scenario + " --quiet --out after.json --set workload.job_ns=75000").exit_code, 0);
   const Outcome r = run_command(in_dir + " compare --baseline before after.json");
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("gate_spin/copy_context_partial"), std::string::npos) << r.out;
