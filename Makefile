@@ -7,7 +7,7 @@ CTEST_FLAGS ?= --output-on-failure
 RUN_FLAGS ?=
 BENCH_FLAGS ?=
 
-.PHONY: all deps build test run bench tsan asan clean
+.PHONY: all deps build test run bench gate-quality tsan asan clean
 
 all: build
 
@@ -31,6 +31,10 @@ bench: build
 	@mkdir -p results
 	$(BUILD_DIR)/bench/offload-micro --benchmark_repetitions=10 --benchmark_display_aggregates_only=true \
 	  --benchmark_out=results/micro-$$(date -u +%Y%m%dT%H%M%SZ).json --benchmark_out_format=json $(BENCH_FLAGS)
+
+# The compare gate's false-alarm and detection rates (README, "The gate's quality"); ~6 min.
+gate-quality: build
+	scripts/gate-quality.sh 50 $(BUILD_DIR)/src/offload-bench
 
 # The concurrent code's tests (runtime, strategies, workloads) under ThreadSanitizer, and every
 # test under AddressSanitizer + UBSan, each in its own build directory.
