@@ -1,5 +1,6 @@
 // The three renderings of a CompareResult (compare_reporter.hpp): table, markdown and JSON.
 #include "report/compare_reporter.hpp"
+#include "report/markdown_reporter.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -123,17 +124,6 @@ void write_table(const CompareResult& r, std::ostream& out, bool colour) {
   for (const auto& w : r.warnings) out << "warning: " << w << '\n';
 }
 
-// A cell must stay on one line and must not close the table cell early.
-std::string escape(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '|') out += "\\|";
-    else if (ch == '\n') out += ' ';
-    else out += ch;
-  }
-  return out;
-}
-
 int severity(CompareVerdict v) {
   switch (v) {
     case CompareVerdict::kRegressed: return 0;
@@ -145,10 +135,10 @@ int severity(CompareVerdict v) {
 }
 
 void write_markdown(const CompareResult& r, std::ostream& out) {
-  out << "## offload-bench compare\n\n**" << escape(compare_summary_line(r)) << "**\n\n"
-      << escape(source_line("Base:", r.base_source, r.base_kind, r.base_environment)) << "  \n"
-      << escape(source_line("New:", r.new_source, r.new_kind, r.new_environment)) << "  \n"
-      << escape(options_line(r)) << "\n\n";
+  out << "## offload-bench compare\n\n**" << markdown_cell(compare_summary_line(r)) << "**\n\n"
+      << markdown_cell(source_line("Base:", r.base_source, r.base_kind, r.base_environment)) << "  \n"
+      << markdown_cell(source_line("New:", r.new_source, r.new_kind, r.new_environment)) << "  \n"
+      << markdown_cell(options_line(r)) << "\n\n";
   if (!r.comparisons.empty()) {
     out << "| benchmark | metric | base | new | ratio [CI] | p | verdict |\n"
         << "| --- | --- | ---: | ---: | ---: | ---: | --- |\n";
@@ -159,15 +149,15 @@ void write_markdown(const CompareResult& r, std::ostream& out) {
     });
     for (const MetricComparison* c : rows) {
       const auto [base, cand] = format_values(*c);
-      out << "| " << escape(c->benchmark) << " | " << escape(metric_label(c->metric)) << " | "
+      out << "| " << markdown_cell(c->benchmark) << " | " << markdown_cell(metric_label(c->metric)) << " | "
           << base << " | " << cand << " | " << ratio_text(*c) << " | " << p_text(*c) << " | **"
-          << to_string(c->verdict) << "**" << (c->note.empty() ? "" : " (" + escape(c->note) + ")")
+          << to_string(c->verdict) << "**" << (c->note.empty() ? "" : " (" + markdown_cell(c->note) + ")")
           << " |\n";
     }
   }
   if (!r.warnings.empty()) {
     out << "\n### Warnings\n\n";
-    for (const auto& w : r.warnings) out << "- " << escape(w) << '\n';
+    for (const auto& w : r.warnings) out << "- " << markdown_cell(w) << '\n';
   }
 }
 

@@ -7,10 +7,8 @@
 #include "report/table_reporter.hpp"
 
 namespace offload::report {
-namespace {
 
-// A cell must stay on one line and must not close the table cell early.
-std::string escape(std::string_view text) {
+std::string markdown_cell(std::string_view text) {
   std::string out;
   for (char ch : text) {
     if (ch == '|') out += "\\|";
@@ -20,29 +18,31 @@ std::string escape(std::string_view text) {
   return out;
 }
 
+namespace {
+
 std::string render(const Cell& cell) {
-  if (cell.emphasis == 0) return escape(cell.text);
-  return "**" + escape(cell.text.substr(0, cell.emphasis)) + "**" +
-         escape(cell.text.substr(cell.emphasis));
+  if (cell.emphasis == 0) return markdown_cell(cell.text);
+  return "**" + markdown_cell(cell.text.substr(0, cell.emphasis)) + "**" +
+         markdown_cell(cell.text.substr(cell.emphasis));
 }
 
 }  // namespace
 
 void MarkdownReporter::write(const Report& report, std::ostream& out) const {
-  out << "# offload-bench: " << escape(report.suite) << "\n\n";
+  out << "# offload-bench: " << markdown_cell(report.suite) << "\n\n";
   if (report.partial)
     out << "> **Partial run**: interrupted; only the scenarios below completed.\n\n";
-  for (const auto& line : environment_lines(report.environment)) out << escape(line) << "  \n";
+  for (const auto& line : environment_lines(report.environment)) out << markdown_cell(line) << "  \n";
 
   for (const auto& scenario : report.scenarios) {
     const ScenarioTable t = build_scenario_table(scenario);
-    out << "\n## " << escape(t.name);
-    if (!t.point.empty()) out << " (" << escape(t.point) << ')';
+    out << "\n## " << markdown_cell(t.name);
+    if (!t.point.empty()) out << " (" << markdown_cell(t.point) << ')';
     out << "\n\n";
-    if (!t.reference.empty()) out << "Reference: " << escape(t.reference) << "\n\n";
+    if (!t.reference.empty()) out << "Reference: " << markdown_cell(t.reference) << "\n\n";
 
     out << '|';
-    for (const auto& c : t.columns) out << ' ' << escape(c.header) << " |";
+    for (const auto& c : t.columns) out << ' ' << markdown_cell(c.header) << " |";
     out << "\n|";
     for (const auto& c : t.columns) out << (c.right_aligned ? " ---: |" : " --- |");
     out << '\n';
@@ -55,13 +55,13 @@ void MarkdownReporter::write(const Report& report, std::ostream& out) const {
     if (!t.expectations.empty() || !t.notes.empty() || !t.warnings.empty()) out << '\n';
     // Only a failure is bold: it is what a reader of a CI summary must not miss.
     for (const auto& e : t.expectations)
-      out << "- expect: " << (e.tone == Tone::kBad ? render(e) : escape(e.text)) << '\n';
-    for (const auto& note : t.notes) out << "- " << escape(note) << '\n';
-    for (const auto& warning : t.warnings) out << "- **warning**: " << escape(warning) << '\n';
+      out << "- expect: " << (e.tone == Tone::kBad ? render(e) : markdown_cell(e.text)) << '\n';
+    for (const auto& note : t.notes) out << "- " << markdown_cell(note) << '\n';
+    for (const auto& warning : t.warnings) out << "- **warning**: " << markdown_cell(warning) << '\n';
   }
 
   if (!report.warnings.empty()) out << "\n## Warnings\n\n";
-  for (const auto& warning : report.warnings) out << "- " << escape(warning) << '\n';
+  for (const auto& warning : report.warnings) out << "- " << markdown_cell(warning) << '\n';
 }
 
 std::unique_ptr<Reporter> make_markdown_reporter(const ReporterOptions& /*options*/) {

@@ -2,9 +2,16 @@
 // same columns as the table reporter (verdicts in bold), then notes and warnings as lists.
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "report/reporter.hpp"
 
 namespace offload::report {
+
+// `text` as one GitHub table cell: '|' escaped so it cannot close the cell early, newlines
+// folded so the row stays one line. Shared with the compare report's markdown.
+std::string markdown_cell(std::string_view text);
 
 class MarkdownReporter final : public Reporter {
  public:
