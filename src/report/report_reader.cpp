@@ -233,12 +233,50 @@ const BenchmarkSamples* LoadedReport::find(std::string_view key) const {
   return it == benchmarks.end() ? nullptr : &*it;
 }
 
+namespace {
+
+// Google Benchmark writes non-finite doubles as bare NaN / inf (e.g. the cv aggregate of a
+// counter that is 0 in every repetition), which is not JSON. Such values, outside strings, become
+// null so the rest of the report stays readable; a null is treated as a missing value.
+std::string null_non_finite_literals(std::string_view json) {
+  static constexpr std::string_view kLiterals[] = {"-Infinity", "Infinity", "-NaN", "NaN",
+                                                   "-nan",      "nan",      "-inf", "inf"};
+  std::string out;
+  out.reserve(json.size());
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size();) {
+    const char ch = json[i];
+    if (in_string) {
+      out += ch;
+      if (ch == '\\' && i + 1 < json.size()) out += json[++i];
+      else if (ch == '"') in_string = false;
+      ++i;
+      continue;
+    }
+    if (ch == '"') in_string = true;
+    bool replaced = false;
+    for (std::string_view literal : kLiterals) {
+      if (json.substr(i, literal.size()) == literal) {
+        out += "null";
+        i += literal.size();
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += json[i++];
+  }
+  return out;
+}
+
+}  // namespace
+
 LoadedReport read_report_string(std::string_view json, std::string source) {
   if (std::all_of(json.begin(), json.end(), [](unsigned char ch) { return std::isspace(ch); }))
     fail(source, "empty file");
   Json doc;
   try {
-    doc = Json::parse(json.begin(), json.end());
+    const std::string text = null_non_finite_literals(json);
+    doc = Json::parse(text.begin(), text.end());
   } catch (const Json::parse_error& e) {
     fail(source, "not valid JSON at byte " + std::to_string(e.byte) + ": " +
                      parse_error_detail(e.what()));

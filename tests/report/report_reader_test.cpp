@@ -161,6 +161,20 @@ TEST(ReportReader, NonFiniteTimesAreSkippedAndTimeUnitDefaultsToNanoseconds) {
   EXPECT_EQ(r.benchmarks[0].metrics.at("cpu_ns_per_op"), (std::vector<double>{4.0, 4.0}));
 }
 
+// Google Benchmark 1.7 writes e.g. the cv aggregate of an all-zero counter as a bare NaN.
+TEST(ReportReader, GoogleBenchmarkBareNanAndInfAreReadAsMissingValues) {
+  const LoadedReport r = read_report_string(
+      R"({"context": {"note": "NaN inf in a string stays"}, "benchmarks": [
+           {"name": "BM_A", "run_type": "iteration", "real_time": 5, "cpu_time": 4, "locks/op": NaN},
+           {"name": "BM_A", "run_type": "iteration", "real_time": inf, "cpu_time": 4, "x": -nan},
+           {"name": "BM_A_cv", "run_name": "BM_A", "run_type": "aggregate", "aggregate_name": "cv",
+            "real_time": -Infinity, "cpu_time": 0.1}]})",
+      "gbench_nan.json");
+  ASSERT_EQ(r.benchmarks.size(), 1u);
+  EXPECT_EQ(r.benchmarks[0].metrics.at("ns_per_op"), std::vector<double>{5.0});
+  EXPECT_EQ(r.benchmarks[0].metrics.at("cpu_ns_per_op"), (std::vector<double>{4.0, 4.0}));
+}
+
 TEST(ReportReader, TruncatedFileIsOneLineWithTheByteOffset) {
   const auto path = kData / "truncated.json";
   const std::string message = read_error(path);
