@@ -14,6 +14,7 @@
 #include <cmath>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -146,6 +147,16 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
   std::vector<std::string> ids{s.compare.baseline};
   ids.insert(ids.end(), s.compare.candidates.begin(), s.compare.candidates.end());
   std::vector<Contender> contenders;
+  // One executor for every strategy of the point: their jobs run on the same worker threads.
+  // Declared after the contenders so it is destroyed first: its destructor waits for jobs still
+  // running (one abandoned by a wait_for timeout, say), whose completions then reach loops that
+  // still exist.
+  std::unique_ptr<runtime::ThreadPoolExecutor> shared_executor;
+  if (s.workload.kind == scenario::WorkloadKind::kOffload) {
+    std::optional<std::size_t> workers;
+    if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);
+    shared_executor = std::make_unique<runtime::ThreadPoolExecutor>(workers, "offload");
+  }
   report_progress("conformance", 0, 0);
   for (const std::string& id : ids) {
     Contender c;
@@ -155,7 +166,7 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
     for (const auto& probe : strategy::probe_conformance(c.result.selection))
       c.result.conformance.push_back({std::string(strategy::guarantee_id(probe.guarantee)), probe.passed,
                                       probe.claimed, probe.detail});
-    c.workload = scenario::make_workload(s, c.result.selection);
+    c.workload = scenario::make_workload(s, c.result.selection, shared_executor.get());
     contenders.push_back(std::move(c));
   }
 

@@ -45,9 +45,9 @@ class CallerVars {
 template <class O, class C, class E>
 class OffloadWorkload final : public Workload {
  public:
-  explicit OffloadWorkload(const Scenario& s)
-      : config_(s.workload), job_(s.workload), vars_(s.workload.context_vars) {
-    if (s.runtime.workers)
+  OffloadWorkload(const Scenario& s, runtime::ThreadPoolExecutor* shared_executor)
+      : config_(s.workload), job_(s.workload), vars_(s.workload.context_vars), shared_executor_(shared_executor) {
+    if (shared_executor_ == nullptr && s.runtime.workers)
       loop_.set_default_executor(std::make_unique<runtime::ThreadPoolExecutor>(
           static_cast<std::size_t>(*s.runtime.workers), "offload"));
   }
@@ -64,7 +64,7 @@ class OffloadWorkload final : public Workload {
 
   Coroutine<std::int64_t> op() {
     const auto start = Clock::now();
-    auto call = strategy::offload_call<O, C, E>(loop_, [job = &job_] { return (*job)(); });
+    auto call = strategy::offload_call<O, C, E>(loop_, [job = &job_] { return (*job)(); }, shared_executor_);
     std::int64_t result = config_.timeout_ms
         ? co_await runtime::wait_for(std::move(call), std::chrono::duration_cast<Clock::duration>(
                                                           std::chrono::duration<double, std::milli>(*config_.timeout_ms)))
@@ -137,6 +137,7 @@ class OffloadWorkload final : public Workload {
   WorkloadConfig config_;
   JobRunner job_;
   CallerVars vars_;
+  runtime::ThreadPoolExecutor* shared_executor_;  // Not owned; nullptr: the loop's default.
   EventLoop loop_;
   runtime::TimerHandle lag_timer_;
   measure::LatencyHistogram latency_;
@@ -205,7 +206,8 @@ class OffloadWrapWorkload final : public Workload {
 
 }  // namespace
 
-std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy::Selection& selection) {
+std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy::Selection& selection,
+                                        runtime::ThreadPoolExecutor* shared_executor) {
   return strategy::with_strategies(
       selection, [&]<class O, class C, class E>(O, C, E) -> std::unique_ptr<Workload> {
         switch (scenario.workload.kind) {
@@ -213,7 +215,7 @@ std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy
           case WorkloadKind::kOffloadWrap: return std::make_unique<OffloadWrapWorkload<O>>(scenario);
           case WorkloadKind::kOffload: break;
         }
-        return std::make_unique<OffloadWorkload<O, C, E>>(scenario);
+        return std::make_unique<OffloadWorkload<O, C, E>>(scenario, shared_executor);
       });
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "measure/histogram.hpp"
+#include "runtime/thread_pool_executor.hpp"
 #include "scenario/scenario.hpp"
 #include "strategy/registry.hpp"
 
@@ -28,8 +29,13 @@ class Workload {
   virtual measure::LatencyHistogram* loop_lag() { return nullptr; }
 };
 
+// `shared_executor`, when given, is the executor the shared_default strategy submits to in
+// place of a default executor of the workload's own: strategies compared in one scenario point
+// then run their jobs on the same worker threads, so the scheduler's treatment of one set of
+// threads cannot masquerade as a strategy's effect. It must outlive the workload.
 // Requires: `scenario` validated (the loader guarantees it). Throws std::runtime_error when the
 // job cannot be prepared (e.g. its file cannot be created).
-std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy::Selection& selection);
+std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy::Selection& selection,
+                                        runtime::ThreadPoolExecutor* shared_executor = nullptr);
 
 }  // namespace offload::scenario

@@ -1,5 +1,7 @@
 // The `executor` axis: which executor runs an offloaded job.
-//   shared_default  the loop's default executor (what to_thread uses)
+//   shared_default  one long-lived executor: the loop's default one (what to_thread uses), or
+//                   the one the caller passes in (the harness shares one between the strategies
+//                   of a scenario point, so they run on the same worker threads)
 //   per_call        a new ThreadPoolExecutor per call, shut down with wait=True after it — the
 //                   `with ThreadPoolExecutor() as pool: await loop.run_in_executor(pool, f)`
 //                   pattern, whose exit blocks the loop while the pool's thread is joined
@@ -13,15 +15,18 @@ namespace offload::strategy {
 
 struct ExecutorSharedDefault {
   struct Lease {
-    runtime::ThreadPoolExecutor* get() const { return nullptr; }  // nullptr: the default
+    runtime::ThreadPoolExecutor* executor;
+    runtime::ThreadPoolExecutor* get() const { return executor; }  // nullptr: the loop's default
   };
-  static Lease acquire() { return {}; }
+  static Lease acquire(runtime::ThreadPoolExecutor* shared) { return {shared}; }
 };
 
 struct ExecutorPerCall {
   // Destroying the lease is the `with` block's exit: shutdown(wait=true), on the loop thread.
   using Lease = std::unique_ptr<runtime::ThreadPoolExecutor>;
-  static Lease acquire() { return std::make_unique<runtime::ThreadPoolExecutor>(); }
+  static Lease acquire(runtime::ThreadPoolExecutor* /*shared: not used*/) {
+    return std::make_unique<runtime::ThreadPoolExecutor>();
+  }
 };
 
 }  // namespace offload::strategy
