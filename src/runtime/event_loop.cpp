@@ -33,7 +33,10 @@ void print_exception(std::exception_ptr error, std::string_view where) {
 
 }  // namespace
 
-EventLoop::EventLoop() : exception_handler_(print_exception) {}
+EventLoop::EventLoop() : EventLoop(EventLoopOptions{}) {}
+
+EventLoop::EventLoop(EventLoopOptions options)
+    : exception_handler_(print_exception), wakeup_(options.wakeup) {}
 
 EventLoop::~EventLoop() {
   if (!is_running() && !is_closed()) close();
@@ -150,6 +153,10 @@ void EventLoop::run_once() {
     wakeup_.drain();
   }
 
+  // Coalesced wake-ups: clear the pending flag BEFORE taking the queues below, so a producer
+  // that pushes after our take finds it clear and writes the fd again (Wakeup::pending_).
+  wakeup_.rearm();
+
   // Callbacks queued from other threads join the ready queue in arrival order. Checked even
   // without a signal: a thread may have queued after our drain and before its write.
   {
@@ -157,6 +164,9 @@ void EventLoop::run_once() {
     for (auto& handle : threadsafe_ready_) ready_.push_back(std::move(handle));
     threadsafe_ready_.clear();
   }
+  // Direct offloads complete here, before the ready queue runs: a delivery takes the place of
+  // the chained path's _set_state handle, so the callbacks it schedules run in this iteration.
+  if (drain_completions_) deliver_completions();
 
   const auto now = time();
   while (!timers_.empty() && timers_.front().when <= now) {
@@ -172,6 +182,18 @@ void EventLoop::run_once() {
     if (!handle->cancelled) run_handle(*handle);
   }
   ++iterations_;
+}
+
+void EventLoop::deliver_completions() {
+  completions_.take(completion_batch_);
+  for (auto& completion : completion_batch_) {
+    try {
+      completion->complete();
+    } catch (...) {
+      call_exception_handler(std::current_exception(), "direct completion");
+    }
+  }
+  completion_batch_.clear();  // Keeps the capacity: the next take() hands it to the workers.
 }
 
 void EventLoop::run_handle(HandleState& handle) {
@@ -196,6 +218,7 @@ void EventLoop::close() {
     auto lock = instrumentation::lock(threadsafe_mutex_);
     threadsafe_ready_.clear();
   }
+  completions_.clear();
   // As asyncio: do not wait for the workers here; the executor's destructor joins them.
   if (default_executor_) default_executor_->shutdown(/*wait=*/false);
   default_executor_.reset();

@@ -1,12 +1,14 @@
 // EventLoop: asyncio's selector event loop reduced to what the offload path needs — a ready
 // queue, a timer heap, a wake-up fd polled each iteration, run_in_executor and the default
-// executor.
+// executor — plus the direct completion path (run_in_executor_direct, completion_queue.hpp).
 //
 // Threading: a loop is bound to the thread that runs it. While it runs, every method except
 // call_soon_threadsafe(), is_running(), is_closed() and stop()'s flag belongs to that thread;
 // calling one from another thread throws RuntimeError. call_soon_threadsafe() is safe from any
-// thread: it appends under threadsafe_mutex_ and signals the wake-up fd (one write per call).
-// Lock order: threadsafe_mutex_ is a leaf (nothing else is locked while holding it).
+// thread: it appends under threadsafe_mutex_ and signals the wake-up fd (one write per call, or
+// one per loop iteration with WakeupMode::kCoalesced). Direct offloads' workers push onto
+// completions_ (its own leaf mutex) and signal the same way.
+// Lock order: threadsafe_mutex_ and the completion queue's mutex are leaves, never held together.
 #pragma once
 
 #include <atomic>
@@ -22,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "runtime/completion_queue.hpp"
 #include "runtime/concurrent_future.hpp"
 #include "runtime/context.hpp"
 #include "runtime/errors.hpp"
@@ -44,6 +47,13 @@ struct CopyFutureStatePerField;
 template <class StateCopy, class T>
 std::shared_ptr<Future<T>> wrap_future(std::shared_ptr<ConcurrentFuture<T>> source, EventLoop& loop);
 
+// Construction-time strategy options. The defaults are CPython's behaviour: the faithful model.
+struct EventLoopOptions {
+  // per_call by default because that is what CPython does (_write_to_self after every
+  // call_soon_threadsafe), and the default loop is the model the strategies are measured against.
+  WakeupMode wakeup = WakeupMode::kPerCall;
+};
+
 class EventLoop {
  public:
   using Clock = LoopClock;
@@ -51,14 +61,16 @@ class EventLoop {
   // prints them to stderr. The loop keeps running, as asyncio's does.
   using ExceptionHandler = std::function<void(std::exception_ptr, std::string_view where)>;
 
-  EventLoop();
+  EventLoop();  // EventLoop(EventLoopOptions{})
+  explicit EventLoop(EventLoopOptions options);
   ~EventLoop();  // close(); Requires: not running.
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
   // Schedules `callback` to run in `context` (default: copy_context()) on the next iteration.
   Handle call_soon(std::function<void()> callback, std::optional<Context> context = std::nullopt);
-  // Safe from any thread: queues the callback and wakes the loop with one eventfd write.
+  // Safe from any thread: queues the callback and wakes the loop (one eventfd write per call,
+  // or none while a coalesced signal is pending).
   Handle call_soon_threadsafe(std::function<void()> callback,
                               std::optional<Context> context = std::nullopt);
   TimerHandle call_later(Clock::duration delay, std::function<void()> callback,
@@ -103,6 +115,32 @@ class EventLoop {
     return wrap_future<StateCopy>(executor->submit(std::move(f), std::move(args)...), *this);
   }
 
+  // The direct completion path (libuv's done queue, gh-136084): submits f(args...) to
+  // `executor` (nullptr: the default executor) as a job that, on the worker, stores its result or
+  // exception in the returned loop future and pushes it onto this loop's completion queue,
+  // signalling the loop with its wake-up mode. The loop sets the outcome directly, in one batch
+  // per iteration: no ConcurrentFuture callback, no Handle, no state copy.
+  // Cancelling the future before the job starts means f never runs (the job checks a flag the
+  // future's cancel() sets; the executor's ConcurrentFuture is not used); an outcome arriving
+  // for a cancelled future is dropped; a job the executor drops unrun cancels the future.
+  // Requires: loop thread; `executor` finishes its jobs before this loop is destroyed.
+  template <class F, class... Args>
+  std::shared_ptr<Future<InvokeValue<F, Args...>>> run_in_executor_direct(
+      ThreadPoolExecutor* executor, F f, Args... args) {
+    check_closed();
+    check_thread();
+    if (executor == nullptr) executor = &default_executor();
+    if constexpr (sizeof...(Args) == 0) {
+      return submit_direct(*executor, std::move(f));
+    } else {
+      return submit_direct(*executor, [f = std::move(f), ... args = std::move(args)]() mutable {
+        return std::invoke(std::move(f), std::move(args)...);
+      });
+    }
+  }
+
+  WakeupMode wakeup_mode() const noexcept { return wakeup_.mode(); }
+
   // The executor run_in_executor(nullptr, ...) uses; created lazily like asyncio's.
   ThreadPoolExecutor& default_executor();
   void set_default_executor(std::unique_ptr<ThreadPoolExecutor> executor);
@@ -141,6 +179,16 @@ class EventLoop {
   // thread-safe queue and the due timers into the ready queue, run what was ready.
   void run_once();
   void run_handle(HandleState& handle);
+  // Sets the outcome of every direct offload the completion queue holds.
+  void deliver_completions();
+  template <class F>
+  std::shared_ptr<Future<InvokeValue<F>>> submit_direct(ThreadPoolExecutor& executor, F f) {
+    auto future = std::make_shared<DirectFuture<InvokeValue<F>>>(*this);
+    drain_completions_ = true;
+    // The ConcurrentFuture submit() returns is not needed: the job completes the loop future.
+    (void)executor.submit(DirectCall<F>(future, completions_, std::move(f)));
+    return future;
+  }
   void check_thread() const;
   void check_closed() const;
 
@@ -150,6 +198,10 @@ class EventLoop {
   std::uint64_t timer_sequence_ = 0;
   std::uint64_t iterations_ = 0;
   bool stopping_ = false;
+  // Set by the first direct offload; from then on every iteration takes the completion queue.
+  // Until then the loop never touches it, so loops that only chain futures pay nothing for it.
+  bool drain_completions_ = false;
+  std::vector<std::shared_ptr<Completion>> completion_batch_;  // Empty between iterations.
   TaskBase* current_task_ = nullptr;
   ExceptionHandler exception_handler_;
   std::unique_ptr<ThreadPoolExecutor> default_executor_;
@@ -161,6 +213,7 @@ class EventLoop {
   std::mutex threadsafe_mutex_;
   std::vector<std::shared_ptr<HandleState>> threadsafe_ready_;  // Guarded by threadsafe_mutex_.
   Wakeup wakeup_;
+  CompletionQueue completions_{wakeup_};  // Declared after wakeup_, which it signals.
 };
 
 template <class F>

@@ -29,8 +29,9 @@ enum class Counter : std::size_t {
   kLoopWakeups,          // times a loop blocked in poll() and was woken by its wake-up fd
   kWorkerWakeupSignals,  // notifies sent to wake an executor worker
   kWorkerWakeups,        // times an executor worker blocked and was woken
+  kWorkerSpinHits,       // times a spinning idle executor worker found work without blocking
 };
-inline constexpr std::size_t kCounterCount = 6;
+inline constexpr std::size_t kCounterCount = 7;
 
 // A set of counter values; subtract two totals() to get the counts of an interval.
 struct Counts {

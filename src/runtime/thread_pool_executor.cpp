@@ -3,7 +3,10 @@
 //
 // Threading: the queue is CPython's queue.SimpleQueue — a deque under queue_mutex_ with one
 // notify_one per put. A worker releases the idle semaphore after each item (3.12's thread.py), and
-// submit() starts a thread only when it cannot take a permit from it.
+// submit() starts a thread only when it cannot take a permit from it. ExecutorOptions change two
+// steps only, each behind a branch on a const member: whether a put signals (Signal) and whether
+// an idle worker spins on has_work_hint_ before it parks (WorkerIdle). With the defaults the hint
+// is never touched and the path is CPython's.
 #include "runtime/thread_pool_executor.hpp"
 
 #include <pthread.h>
@@ -12,6 +15,7 @@
 #include <atomic>
 #include <cassert>
 #include <cstdio>
+#include <string_view>
 
 #include "runtime/instrumentation.hpp"
 
@@ -23,11 +27,32 @@ using instrumentation::Counter;
 // Linux limits a thread name to 15 bytes plus the terminator.
 constexpr std::size_t kMaxThreadNameLength = 15;
 
+// A spinning worker reads the clock once per this many pauses: the hint is polled on every
+// pause, the deadline needs no better resolution than ~1 µs, and on a VM whose clock source has
+// no vDSO fast path a clock read is a system call.
+constexpr unsigned kPausesPerClockRead = 16;
+
+// One polite busy-wait step: `pause` tells the core it is spinning (frees the pipeline for the
+// sibling hyperthread, avoids the memory-order mis-speculation on exit from the loop).
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
 // CPython: min(32, (os.cpu_count() or 1) + 4) — enough threads for I/O-bound work on small
 // machines without thousands of threads on large ones.
 std::size_t default_max_workers() {
   const std::size_t cpus = std::max(1u, std::thread::hardware_concurrency());
   return std::min<std::size_t>(32, cpus + 4);
+}
+
+const ExecutorOptions& checked_options(const ExecutorOptions& options) {
+  if (options.spin_before_park < std::chrono::nanoseconds::zero())
+    throw ValueError("spin_before_park must not be negative");
+  return options;
 }
 
 std::size_t checked_max_workers(std::optional<std::size_t> max_workers) {
@@ -55,6 +80,36 @@ void report_work_item_exception(std::exception_ptr error) noexcept {
 
 }  // namespace
 
+std::string_view to_string(WorkerIdle idle) {
+  switch (idle) {
+    case WorkerIdle::kPark: return "park";
+    case WorkerIdle::kSpinThenPark: return "spin_then_park";
+  }
+  return "?";
+}
+
+std::string_view to_string(Signal signal) {
+  switch (signal) {
+    case Signal::kAlways: return "always";
+    case Signal::kIfIdle: return "if_idle";
+  }
+  return "?";
+}
+
+template <>
+std::optional<WorkerIdle> from_string<WorkerIdle>(std::string_view id) {
+  for (WorkerIdle idle : {WorkerIdle::kPark, WorkerIdle::kSpinThenPark})
+    if (to_string(idle) == id) return idle;
+  return std::nullopt;
+}
+
+template <>
+std::optional<Signal> from_string<Signal>(std::string_view id) {
+  for (Signal signal : {Signal::kAlways, Signal::kIfIdle})
+    if (to_string(signal) == id) return signal;
+  return std::nullopt;
+}
+
 bool ThreadPoolExecutor::IdleSemaphore::try_acquire() {
   auto lock = instrumentation::lock(mutex_);
   if (value_ == 0) return false;
@@ -73,21 +128,43 @@ std::size_t ThreadPoolExecutor::IdleSemaphore::value() const {
 }
 
 ThreadPoolExecutor::ThreadPoolExecutor(std::optional<std::size_t> max_workers, std::string thread_name_prefix)
+    : ThreadPoolExecutor(max_workers, std::move(thread_name_prefix), ExecutorOptions{}) {}
+
+ThreadPoolExecutor::ThreadPoolExecutor(std::optional<std::size_t> max_workers, std::string thread_name_prefix,
+                                       ExecutorOptions options)
     : max_workers_(checked_max_workers(max_workers)),
-      thread_name_prefix_(default_prefix(std::move(thread_name_prefix))) {}
+      thread_name_prefix_(default_prefix(std::move(thread_name_prefix))),
+      options_(checked_options(options)) {}
 
 ThreadPoolExecutor::~ThreadPoolExecutor() { shutdown(true); }
 
 void ThreadPoolExecutor::enqueue(std::unique_ptr<WorkItem> item) {
   auto shutdown_lock = instrumentation::lock(shutdown_mutex_);
   if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
+  bool signal = true;
   {
     auto queue_lock = instrumentation::lock(queue_mutex_);
     assert(!queue_closed_ && "the queue closes only after shutdown_ is set");
     queue_.push_back(std::move(item));
+    if (options_.worker_idle == WorkerIdle::kSpinThenPark) has_work_hint_.store(true, std::memory_order_relaxed);
+    // Signal::kIfIdle never loses a wake-up. parked_workers_ changes only under queue_mutex_, in
+    // the same hold in which the worker found the queue empty, and condition_variable::wait()
+    // releases the mutex and joins the waiters atomically. So, read here under the lock:
+    //  - parked_workers_ == 0: every worker is busy, spinning, or about to take queue_mutex_; each
+    //    re-checks the queue under queue_mutex_ before it may park, sees this item, and does not
+    //    park while the queue is non-empty. No signal is needed.
+    //  - parked_workers_ > 0: those workers are waiting now, or were already woken and have yet
+    //    to re-take the lock (then they re-check the queue as above). The notify_one below, made
+    //    after unlocking, finds a waiter if any is still waiting; if none is, the woken ones will
+    //    see the item. Notifying after the unlock is safe for the same reason.
+    // An item can therefore be stranded only with every worker parked and the queue non-empty,
+    // and no state reachable from a put leaves that without a notify still due.
+    if (options_.signal == Signal::kIfIdle) signal = parked_workers_ > 0;
   }
-  instrumentation::count(Counter::kWorkerWakeupSignals);
-  queue_cv_.notify_one();
+  if (signal) {
+    instrumentation::count(Counter::kWorkerWakeupSignals);
+    queue_cv_.notify_one();
+  }
   adjust_thread_count();
 }
 
@@ -105,20 +182,34 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
   name.resize(std::min(name.size(), kMaxThreadNameLength));
   pthread_setname_np(pthread_self(), name.c_str());
 
+  const bool spin = options_.worker_idle == WorkerIdle::kSpinThenPark;
   for (;;) {
+    // SPINNING (kSpinThenPark only): poll the hint without the lock for up to spin_before_park.
+    // Returns at once when work is already queued (a backlog is not a spin hit).
+    const bool spun_into_work = spin && spin_for_work();
     std::unique_ptr<WorkItem> item;
     {
       auto lock = instrumentation::lock(queue_mutex_);
-      // IDLE: nothing queued and still open. Wait; a wake-up may be spurious, or another worker
-      // may have taken the item it was for, so re-check and wait again.
+      assert((!spin || has_work_hint_.load(std::memory_order_relaxed) == (!queue_.empty() || queue_closed_)) &&
+             "under queue_mutex_ the hint is exact");
+      // PARKED: nothing queued and still open. Wait; a wake-up may be spurious, or another worker
+      // may have taken the item it was for, so re-check and wait again. parked_workers_ counts
+      // this worker from the check that found the queue empty until it re-takes the lock.
+      bool parked = false;
       while (queue_.empty() && !queue_closed_) {
+        ++parked_workers_;
         queue_cv_.wait(lock);
+        --parked_workers_;
+        parked = true;
         instrumentation::count(Counter::kWorkerWakeups);
       }
       // EXIT: closed and drained. Items put before shutdown() have all been taken.
       if (queue_.empty()) return;
       item = std::move(queue_.front());
       queue_.pop_front();
+      if (spin && queue_.empty() && !queue_closed_) has_work_hint_.store(false, std::memory_order_relaxed);
+      // Found work while spinning, with no futex wake-up: not a kWorkerWakeups.
+      if (spun_into_work && !parked) instrumentation::count(Counter::kWorkerSpinHits);
     }
     // BUSY: run the item with no lock held. run() reports the call's own exception through the
     // future; anything else (a future completed behind the executor's back) is reported here.
@@ -134,6 +225,18 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
   }
 }
 
+bool ThreadPoolExecutor::spin_for_work() const {
+  if (has_work_hint_.load(std::memory_order_relaxed)) return false;
+  const auto deadline = std::chrono::steady_clock::now() + options_.spin_before_park;
+  for (;;) {
+    for (unsigned i = 0; i < kPausesPerClockRead; ++i) {
+      cpu_relax();
+      if (has_work_hint_.load(std::memory_order_relaxed)) return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
+}
+
 void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   std::deque<std::unique_ptr<WorkItem>> cancelled;
   {
@@ -142,8 +245,10 @@ void ThreadPoolExecutor::shutdown(bool wait, bool cancel_futures) {
     auto queue_lock = instrumentation::lock(queue_mutex_);
     if (cancel_futures) cancelled.swap(queue_);
     queue_closed_ = true;
+    // Spinning workers stop spinning and find the queue closed.
+    if (options_.worker_idle == WorkerIdle::kSpinThenPark) has_work_hint_.store(true, std::memory_order_relaxed);
   }
-  // One notify wakes every idle worker; each drains what is left and exits.
+  // One notify wakes every parked worker (with either Signal); each drains what is left and exits.
   instrumentation::count(Counter::kWorkerWakeupSignals);
   queue_cv_.notify_all();
   // Outside every executor lock: the futures' done callbacks may call back into the executor.

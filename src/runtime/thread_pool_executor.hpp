@@ -1,16 +1,20 @@
 // ThreadPoolExecutor: concurrent.futures.ThreadPoolExecutor as in CPython 3.12's thread.py. A
 // FIFO work queue feeds up to max_workers threads, started lazily by submit() unless a worker has
-// signalled it is idle; each submit() returns a ConcurrentFuture the worker completes.
+// signalled it is idle; each submit() returns a ConcurrentFuture the worker completes. Two
+// construction-time options (ExecutorOptions) swap how an idle worker waits and when submit()
+// signals one; the defaults are CPython's.
 //
-// Threading: submit(), shutdown(), thread_count(), idle_permits() and max_workers() are safe from
-// any thread. Work items and the futures' done callbacks run on worker threads (callbacks of
-// futures cancelled by shutdown(cancel_futures) run on the thread calling shutdown()). No executor
-// lock is held while a work item runs or a future is cancelled. Lock order, written once:
+// Threading: submit(), shutdown(), thread_count(), idle_permits(), max_workers() and options() are
+// safe from any thread. Work items and the futures' done callbacks run on worker threads (callbacks
+// of futures cancelled by shutdown(cancel_futures) run on the thread calling shutdown()). No
+// executor lock is held while a work item runs or a future is cancelled. Lock order, written once:
 //   shutdown_mutex_ -> queue_mutex_
 //   shutdown_mutex_ -> IdleSemaphore::mutex_
 // join_mutex_ is taken alone, never with another executor lock.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -19,6 +23,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -30,12 +35,69 @@
 
 namespace offload::runtime {
 
+// What an idle worker does while the queue is empty.
+enum class WorkerIdle {
+  // "park": wait on the queue's condition variable at once (CPython: SimpleQueue.get blocks).
+  kPark,
+  // "spin_then_park": poll an atomic "queue not empty" hint with a pause instruction for up to
+  // ExecutorOptions::spin_before_park, then park as kPark does. An item that arrives while the
+  // worker spins is taken without a futex wake-up (counted as kWorkerSpinHits, not kWorkerWakeups).
+  kSpinThenPark,
+};
+
+// When submit() signals the queue's condition variable.
+enum class Signal {
+  // "always": notify_one on every put, whether or not a worker waits (CPython's SimpleQueue.put).
+  kAlways,
+  // "if_idle": notify_one only when a worker is parked on the condition variable, as libuv's
+  // `idle_threads` and Tokio's `num_idle` decide; a spinning or busy worker re-checks the queue
+  // before it parks, so it needs no signal.
+  kIfIdle,
+};
+
+// Stable ids, the same in scenario files, on the command line and in reports.
+std::string_view to_string(WorkerIdle idle);
+std::string_view to_string(Signal signal);
+// The enum value with id `id`, or nullopt: from_string<WorkerIdle>("spin_then_park").
+template <class E>
+std::optional<E> from_string(std::string_view id);
+template <>
+std::optional<WorkerIdle> from_string<WorkerIdle>(std::string_view id);
+template <>
+std::optional<Signal> from_string<Signal>(std::string_view id);
+
+// Construction-time strategy options. The defaults are CPython's behaviour: the faithful model.
+struct ExecutorOptions {
+  WorkerIdle worker_idle = WorkerIdle::kPark;
+  // With kSpinThenPark, how long an idle worker spins before it parks; ignored with kPark.
+  // 50 µs, because the spin must outlast the gap it is meant to bridge, and no more. A parked
+  // worker costs the next submit a futex wake-up: on this 2-vCPU KVM VM, idle, a condition-variable
+  // hand-off to a parked thread measured ~20 µs one way (a halted vCPU must be woken too; ~15 µs
+  // with the other vCPU busy) against ~0.06 µs to a thread spinning with `pause`, and a
+  // sequential offload pays it on every item. The gap to bridge, from a worker finishing an item
+  // to the next submit of a sequential to_thread, is the event loop's own wake-up and callback
+  // path: an end-to-end offload measures ~15 µs median here (README). Spinning before sleeping is
+  // what real runtimes do — musl spins 100 `pause`s before a futex wait on a mutex, folly's
+  // WaitOptions spins 2 µs, .NET's thread pool workers spin ~70 iterations on their semaphore —
+  // but those windows cover a lock hand-off, not a loop round trip: a 2 µs spin would expire
+  // before the next item of a sequential offload arrives. Bounded, so an idle pool parks within
+  // 50 µs and then costs no CPU; a spin that ends without work burns 50 µs of one CPU, about the
+  // CPU time of two parked round trips (~28 µs each here). Oversubscribed CPUs are the known loss: a spinner can hold the CPU
+  // the submitting thread needs.
+  // Requires: not negative (ValueError).
+  std::chrono::nanoseconds spin_before_park{50'000};
+  Signal signal = Signal::kAlways;
+};
+
 class ThreadPoolExecutor {
  public:
   // max_workers defaults to CPython's min(32, cpu count + 4); thread_name_prefix to
   // "ThreadPoolExecutor-<n>". Throws ValueError if max_workers is 0.
   explicit ThreadPoolExecutor(std::optional<std::size_t> max_workers = std::nullopt,
                               std::string thread_name_prefix = "");
+  // As above, with the given strategy options. Throws ValueError if spin_before_park < 0.
+  ThreadPoolExecutor(std::optional<std::size_t> max_workers, std::string thread_name_prefix,
+                     ExecutorOptions options);
   // shutdown(true).
   // Requires: not run on one of this executor's workers (a thread cannot join itself).
   ~ThreadPoolExecutor();
@@ -63,6 +125,7 @@ class ThreadPoolExecutor {
   // Threads started so far; never more than max_workers().
   std::size_t thread_count() const;
   std::size_t max_workers() const { return max_workers_; }
+  const ExecutorOptions& options() const { return options_; }
   // For tests: the idle semaphore's value (work items finished and not yet claimed by a submit).
   std::size_t idle_permits() const { return idle_semaphore_.value(); }
 
@@ -116,9 +179,13 @@ class ThreadPoolExecutor {
   // Requires: shutdown_mutex_ held.
   void adjust_thread_count();
   void worker_loop(std::string name);
+  // The spin half of kSpinThenPark: polls has_work_hint_ until it is set or the spin expires.
+  // Returns true if the hint was clear when it started and was set while it spun.
+  bool spin_for_work() const;
 
   const std::size_t max_workers_;
   const std::string thread_name_prefix_;
+  const ExecutorOptions options_;
   IdleSemaphore idle_semaphore_;
 
   mutable std::mutex shutdown_mutex_;  // CPython's _shutdown_lock.
@@ -131,9 +198,20 @@ class ThreadPoolExecutor {
   bool joined_ = false;    // Guarded by join_mutex_.
 
   std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;  // Signalled on every put, and on close for all workers.
+  // Signalled on a put (every put with Signal::kAlways, with kIfIdle only while parked_workers_ > 0)
+  // and on close for all workers.
+  std::condition_variable queue_cv_;
   std::deque<std::unique_ptr<WorkItem>> queue_;  // Guarded by queue_mutex_. FIFO.
   bool queue_closed_ = false;  // Guarded by queue_mutex_. Set by shutdown(): workers exit once the queue is empty.
+  // Workers inside queue_cv_.wait(): incremented before the wait and decremented after it in the
+  // same hold of queue_mutex_ that re-checked the queue. Guarded by queue_mutex_.
+  std::size_t parked_workers_ = 0;
+  // With WorkerIdle::kSpinThenPark only (never touched otherwise): "the queue may hold work or is
+  // closed", the flag spinning workers poll without the lock. Written only under queue_mutex_
+  // (set by a put and by close, cleared by the worker that takes the last item), so it is exact
+  // whenever the lock is held; an unlocked read is a hint, and a spinner that sees it set takes
+  // the lock and re-checks the queue. Relaxed: the lock, not the flag, publishes the item.
+  std::atomic<bool> has_work_hint_{false};
 };
 
 }  // namespace offload::runtime

@@ -14,13 +14,30 @@
 
 namespace offload::runtime {
 
-Wakeup::Wakeup() : fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+std::string_view to_string(WakeupMode mode) {
+  switch (mode) {
+    case WakeupMode::kPerCall:
+      return "per_call";
+    case WakeupMode::kCoalesced:
+      return "coalesced";
+  }
+  return "?";
+}
+
+template <>
+std::optional<WakeupMode> from_string<WakeupMode>(std::string_view id) {
+  for (WakeupMode mode : {WakeupMode::kPerCall, WakeupMode::kCoalesced})
+    if (to_string(mode) == id) return mode;
+  return std::nullopt;
+}
+
+Wakeup::Wakeup(WakeupMode mode) : mode_(mode), fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
 Wakeup::~Wakeup() { ::close(fd_); }
 
-void Wakeup::signal() noexcept {
+void Wakeup::write_fd() noexcept {
   instrumentation::count(instrumentation::Counter::kLoopWakeupSignals);
   const std::uint64_t one = 1;
   // EAGAIN only when the counter would overflow 2^64-2: the fd is readable then anyway.

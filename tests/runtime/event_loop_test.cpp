@@ -1,10 +1,13 @@
-// EventLoop: scheduling order, timers, thread-safe wake-ups, binding to the running thread.
+// EventLoop: scheduling order, timers, thread-safe wake-ups (per call and coalesced), binding to
+// the running thread.
 #include "runtime/event_loop.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -106,6 +109,122 @@ TEST(EventLoop, CallSoonThreadsafeWritesTheWakeupFdOncePerCall) {
   EXPECT_EQ(counted[instrumentation::Counter::kLoopWakeupSignals], 10u);
   loop.call_soon([&] { loop.stop(); });
   loop.run_forever();
+}
+
+TEST(WakeupMode, IdsRoundTripAndUnknownIdsAreRejected) {
+  for (WakeupMode mode : {WakeupMode::kPerCall, WakeupMode::kCoalesced})
+    EXPECT_EQ(from_string<WakeupMode>(to_string(mode)), mode);
+  EXPECT_EQ(to_string(WakeupMode::kPerCall), "per_call");
+  EXPECT_EQ(to_string(WakeupMode::kCoalesced), "coalesced");
+  EXPECT_EQ(from_string<WakeupMode>("coalesce"), std::nullopt);
+}
+
+TEST(EventLoop, DefaultLoopWakesUpPerCallAsCPythonDoes) {
+  EXPECT_EQ(EventLoop().wakeup_mode(), WakeupMode::kPerCall);
+  EXPECT_EQ(EventLoop(EventLoopOptions{}).wakeup_mode(), WakeupMode::kPerCall);
+  EXPECT_EQ(EventLoop({.wakeup = WakeupMode::kCoalesced}).wakeup_mode(), WakeupMode::kCoalesced);
+}
+
+// Counts the eventfd writes of `calls` call_soon_threadsafe from another thread while the loop
+// runs, then runs them all.
+std::uint64_t wakeup_signals_for_a_burst(WakeupMode mode, int calls) {
+  EventLoop loop({.wakeup = mode});
+  int ran = 0;
+  instrumentation::set_enabled(true);
+  const auto before = instrumentation::totals();
+  std::thread other([&] {
+    for (int i = 0; i < calls; ++i)
+      loop.call_soon_threadsafe([&] {
+        if (++ran == calls) loop.stop();
+      });
+  });
+  loop.run_forever();
+  other.join();
+  const auto counted = instrumentation::totals() - before;
+  instrumentation::set_enabled(false);
+  EXPECT_EQ(ran, calls);
+  return counted[instrumentation::Counter::kLoopWakeupSignals];
+}
+
+TEST(CoalescedWakeup, WritesFewerSignalsThanPerCallForABurst) {
+  constexpr int kCalls = 2000;
+  const std::uint64_t per_call = wakeup_signals_for_a_burst(WakeupMode::kPerCall, kCalls);
+  const std::uint64_t coalesced = wakeup_signals_for_a_burst(WakeupMode::kCoalesced, kCalls);
+  EXPECT_EQ(per_call, static_cast<std::uint64_t>(kCalls));
+  EXPECT_LT(coalesced, per_call);
+  EXPECT_GE(coalesced, 1u);
+}
+
+TEST(CoalescedWakeup, OnlyTheFirstSignalSinceTheLastIterationWrites) {
+  EventLoop loop({.wakeup = WakeupMode::kCoalesced});
+  instrumentation::set_enabled(true);
+  const auto signals = [before = instrumentation::totals()] {
+    return (instrumentation::totals() - before)[instrumentation::Counter::kLoopWakeupSignals];
+  };
+  int ran = 0;
+  for (int i = 0; i < 10; ++i) loop.call_soon_threadsafe([&] { ++ran; });
+  EXPECT_EQ(signals(), 1u) << "ten calls before the loop drains: one write";
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();  // One iteration: clears the flag, takes the ten.
+  loop.call_soon_threadsafe([&] { ++ran; });
+  EXPECT_EQ(signals(), 2u) << "the first call after a drain writes again";
+  instrumentation::set_enabled(false);
+  loop.call_soon([&] { loop.stop(); });
+  loop.run_forever();
+  EXPECT_EQ(ran, 11);
+}
+
+// Two producers send bursts of call_soon_threadsafe in rounds: both push a burst at once (so the
+// loop is awake and draining while the last callbacks arrive), then both wait until the loop has
+// run every callback sent so far, then pause so the loop goes back to sleep in poll(). Nobody
+// pushes while they wait, so a lost wake-up leaves the loop asleep with callbacks queued and
+// nothing but the watchdog timer to wake it: the test fails after 10 s instead of hanging.
+TEST(CoalescedWakeup, NeverLosesAWakeupAcrossBurstsAndPauses) {
+  constexpr int kProducers = 2;
+  constexpr int kRounds = 3000;
+  constexpr auto kWatchdog = 10s;
+  EventLoop loop({.wakeup = WakeupMode::kCoalesced});
+  std::atomic<int> sent{0};
+  std::atomic<int> ran{0};
+  std::atomic<int> producers_left{kProducers};
+  std::atomic<bool> gave_up{false};
+  std::barrier round_sync(kProducers);
+  bool watchdog_fired = false;
+  const auto deadline = std::chrono::steady_clock::now() + kWatchdog;
+  loop.call_later(kWatchdog, [&] {
+    watchdog_fired = true;
+    loop.stop();
+  });
+  std::vector<std::thread> producers;
+  for (int p = 0; p < kProducers; ++p) {
+    producers.emplace_back([&, p] {
+      std::minstd_rand random(static_cast<unsigned>(p) + 1);
+      for (int round = 0; round < kRounds; ++round) {
+        round_sync.arrive_and_wait();
+        const int burst = 1 + static_cast<int>(random() % 32);
+        for (int i = 0; i < burst; ++i)
+          loop.call_soon_threadsafe([&ran] { ran.fetch_add(1, std::memory_order_relaxed); });
+        sent.fetch_add(burst);
+        round_sync.arrive_and_wait();  // Both bursts are queued; nobody pushes until the next round.
+        while (ran.load(std::memory_order_relaxed) < sent.load() && !gave_up) {
+          if (std::chrono::steady_clock::now() > deadline) gave_up = true;
+          std::this_thread::yield();
+        }
+        if (gave_up) {
+          round_sync.arrive_and_drop();
+          break;
+        }
+        // Mostly short sleeps, so the loop blocks again; sometimes none.
+        if (random() % 4 != 0) std::this_thread::sleep_for(std::chrono::microseconds(random() % 100));
+      }
+      if (producers_left.fetch_sub(1) == 1) loop.call_soon_threadsafe([&] { loop.stop(); });
+    });
+  }
+  loop.run_forever();
+  for (auto& producer : producers) producer.join();
+  EXPECT_FALSE(watchdog_fired) << "a wake-up was lost: the loop slept with callbacks queued";
+  EXPECT_FALSE(gave_up);
+  EXPECT_EQ(ran.load(), sent.load());
 }
 
 TEST(EventLoop, NoThreadsafeCallbackIsLostUnderConcurrentSubmission) {

@@ -1,5 +1,7 @@
 // ThreadPoolExecutor: results and exceptions reach the futures, FIFO order, lazy thread start and
-// idle-worker reuse, the max_workers bound, and every shutdown guarantee.
+// idle-worker reuse, the max_workers bound, and every shutdown guarantee — each for all four
+// combinations of ExecutorOptions (worker_idle x signal). The options' own guarantees are in
+// executor_options_test.cpp.
 #include "runtime/thread_pool_executor.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +10,7 @@
 #include <future>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -27,6 +30,28 @@ class Gate {
   std::shared_future<void> opened_ = promise_.get_future().share();
 };
 
+// Every combination of the strategy options, with the default spin.
+std::vector<ExecutorOptions> all_option_combinations() {
+  std::vector<ExecutorOptions> all;
+  for (WorkerIdle idle : {WorkerIdle::kPark, WorkerIdle::kSpinThenPark})
+    for (Signal signal : {Signal::kAlways, Signal::kIfIdle}) {
+      ExecutorOptions options;
+      options.worker_idle = idle;
+      options.signal = signal;
+      all.push_back(options);
+    }
+  return all;
+}
+
+std::string option_name(const ::testing::TestParamInfo<ExecutorOptions>& info) {
+  return std::string(to_string(info.param.worker_idle)) + "_" + std::string(to_string(info.param.signal));
+}
+
+class ThreadPoolExecutorTest : public ::testing::TestWithParam<ExecutorOptions> {};
+
+INSTANTIATE_TEST_SUITE_P(Options, ThreadPoolExecutorTest, ::testing::ValuesIn(all_option_combinations()),
+                         option_name);
+
 // Waits (yielding, bounded by the test timeout) until the worker that finished the last item has
 // released the idle semaphore: it does so just after completing the future, so result() alone
 // does not order the two.
@@ -34,24 +59,24 @@ void wait_for_idle_permits(const ThreadPoolExecutor& executor, std::size_t permi
   while (executor.idle_permits() < permits) std::this_thread::yield();
 }
 
-TEST(ThreadPoolExecutor, SubmitDeliversResult) {
-  ThreadPoolExecutor executor(2);
+TEST_P(ThreadPoolExecutorTest, SubmitDeliversResult) {
+  ThreadPoolExecutor executor(2, "", GetParam());
   auto future = executor.submit([](int a, int b) { return a + b; }, 2, 3);
   EXPECT_EQ(future->result(), 5);
   auto text = executor.submit([](std::string s) { return s + "!"; }, std::string("hi"));
   EXPECT_EQ(text->result(), "hi!");
 }
 
-TEST(ThreadPoolExecutor, SubmitOfVoidCallableDeliversNone) {
-  ThreadPoolExecutor executor(1);
+TEST_P(ThreadPoolExecutorTest, SubmitOfVoidCallableDeliversNone) {
+  ThreadPoolExecutor executor(1, "", GetParam());
   std::atomic<bool> ran{false};
   auto future = executor.submit([&ran] { ran = true; });
   EXPECT_EQ(future->result(), None{});
   EXPECT_TRUE(ran);
 }
 
-TEST(ThreadPoolExecutor, SubmitDeliversException) {
-  ThreadPoolExecutor executor(1);
+TEST_P(ThreadPoolExecutorTest, SubmitDeliversException) {
+  ThreadPoolExecutor executor(1, "", GetParam());
   auto future = executor.submit([]() -> int { throw std::runtime_error("worker failed"); });
   EXPECT_THROW((void)future->result(), std::runtime_error);
   ASSERT_NE(future->exception(), nullptr);
@@ -59,8 +84,8 @@ TEST(ThreadPoolExecutor, SubmitDeliversException) {
   EXPECT_EQ(executor.submit([] { return 1; })->result(), 1);
 }
 
-TEST(ThreadPoolExecutor, MaxWorkersOneRunsInFifoOrder) {
-  ThreadPoolExecutor executor(1);
+TEST_P(ThreadPoolExecutorTest, MaxWorkersOneRunsInFifoOrder) {
+  ThreadPoolExecutor executor(1, "", GetParam());
   std::vector<int> order;  // Only the single worker writes; result() orders the final read.
   std::vector<std::shared_ptr<ConcurrentFuture<None>>> futures;
   for (int i = 0; i < 200; ++i) futures.push_back(executor.submit([&order, i] { order.push_back(i); }));
@@ -69,16 +94,16 @@ TEST(ThreadPoolExecutor, MaxWorkersOneRunsInFifoOrder) {
   for (std::size_t i = 0; i < order.size(); ++i) EXPECT_EQ(order[i], static_cast<int>(i));
 }
 
-TEST(ThreadPoolExecutor, ThreadsStartLazily) {
-  ThreadPoolExecutor executor(4);
+TEST_P(ThreadPoolExecutorTest, ThreadsStartLazily) {
+  ThreadPoolExecutor executor(4, "", GetParam());
   EXPECT_EQ(executor.max_workers(), 4u);
   EXPECT_EQ(executor.thread_count(), 0u);
   (void)executor.submit([] { return 0; })->result();
   EXPECT_EQ(executor.thread_count(), 1u);
 }
 
-TEST(ThreadPoolExecutor, IdleWorkerIsReusedBeforeAThreadIsAdded) {
-  ThreadPoolExecutor executor(8);
+TEST_P(ThreadPoolExecutorTest, IdleWorkerIsReusedBeforeAThreadIsAdded) {
+  ThreadPoolExecutor executor(8, "", GetParam());
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(executor.submit([i] { return i; })->result(), i);
     wait_for_idle_permits(executor, 1);
@@ -86,9 +111,9 @@ TEST(ThreadPoolExecutor, IdleWorkerIsReusedBeforeAThreadIsAdded) {
   EXPECT_EQ(executor.thread_count(), 1u);
 }
 
-TEST(ThreadPoolExecutor, NeverMoreThanMaxWorkersThreads) {
+TEST_P(ThreadPoolExecutorTest, NeverMoreThanMaxWorkersThreads) {
   constexpr std::size_t kMaxWorkers = 3;
-  ThreadPoolExecutor executor(kMaxWorkers);
+  ThreadPoolExecutor executor(kMaxWorkers, "", GetParam());
   Gate gate;
   std::latch all_busy(kMaxWorkers);
   std::atomic<int> running{0};
@@ -114,8 +139,8 @@ TEST(ThreadPoolExecutor, NeverMoreThanMaxWorkersThreads) {
   EXPECT_EQ(peak.load(), static_cast<int>(kMaxWorkers));
 }
 
-TEST(ThreadPoolExecutor, ShutdownWaitCompletesAllQueuedWork) {
-  ThreadPoolExecutor executor(2);
+TEST_P(ThreadPoolExecutorTest, ShutdownWaitCompletesAllQueuedWork) {
+  ThreadPoolExecutor executor(2, "", GetParam());
   Gate gate;
   std::atomic<int> completed{0};
   std::vector<std::shared_ptr<ConcurrentFuture<None>>> futures;
@@ -133,8 +158,8 @@ TEST(ThreadPoolExecutor, ShutdownWaitCompletesAllQueuedWork) {
   }
 }
 
-TEST(ThreadPoolExecutor, ShutdownCancelFuturesCancelsQueuedFutures) {
-  ThreadPoolExecutor executor(1);
+TEST_P(ThreadPoolExecutorTest, ShutdownCancelFuturesCancelsQueuedFutures) {
+  ThreadPoolExecutor executor(1, "", GetParam());
   Gate gate;
   std::latch started(1);
   auto blocker = executor.submit([&] {
@@ -159,17 +184,17 @@ TEST(ThreadPoolExecutor, ShutdownCancelFuturesCancelsQueuedFutures) {
   EXPECT_EQ(queued_ran.load(), 0);
 }
 
-TEST(ThreadPoolExecutor, SubmitAfterShutdownThrowsRuntimeError) {
-  ThreadPoolExecutor executor(1);
+TEST_P(ThreadPoolExecutorTest, SubmitAfterShutdownThrowsRuntimeError) {
+  ThreadPoolExecutor executor(1, "", GetParam());
   executor.shutdown();
   EXPECT_THROW(executor.submit([] { return 0; }), RuntimeError);
-  ThreadPoolExecutor no_wait(1);
+  ThreadPoolExecutor no_wait(1, "", GetParam());
   no_wait.shutdown(/*wait=*/false);
   EXPECT_THROW(no_wait.submit([] { return 0; }), RuntimeError);
 }
 
-TEST(ThreadPoolExecutor, ShutdownIsIdempotentAndSafeFromTwoThreads) {
-  ThreadPoolExecutor executor(4);
+TEST_P(ThreadPoolExecutorTest, ShutdownIsIdempotentAndSafeFromTwoThreads) {
+  ThreadPoolExecutor executor(4, "", GetParam());
   std::atomic<int> completed{0};
   for (int i = 0; i < 100; ++i) executor.submit([&] { ++completed; });
   std::latch start(2);
@@ -188,30 +213,30 @@ TEST(ThreadPoolExecutor, ShutdownIsIdempotentAndSafeFromTwoThreads) {
   EXPECT_EQ(completed.load(), 100);
 }
 
-TEST(ThreadPoolExecutor, DestructorWaitsForQueuedWork) {
+TEST_P(ThreadPoolExecutorTest, DestructorWaitsForQueuedWork) {
   std::atomic<int> completed{0};
   {
-    ThreadPoolExecutor executor(2);
+    ThreadPoolExecutor executor(2, "", GetParam());
     for (int i = 0; i < 100; ++i) executor.submit([&] { ++completed; });
   }
   EXPECT_EQ(completed.load(), 100);
 }
 
-TEST(ThreadPoolExecutor, ZeroMaxWorkersThrowsValueError) {
-  EXPECT_THROW(ThreadPoolExecutor(0), ValueError);
-  ThreadPoolExecutor defaulted;
+TEST_P(ThreadPoolExecutorTest, ZeroMaxWorkersThrowsValueError) {
+  EXPECT_THROW(ThreadPoolExecutor(0, "", GetParam()), ValueError);
+  ThreadPoolExecutor defaulted(std::nullopt, "", GetParam());
   EXPECT_GE(defaulted.max_workers(), 5u);
   EXPECT_LE(defaulted.max_workers(), 32u);
 }
 
-TEST(ThreadPoolExecutor, EverySubmitCompletesExactlyOnce) {
+TEST_P(ThreadPoolExecutorTest, EverySubmitCompletesExactlyOnce) {
   constexpr std::size_t kSubmits = 100000;
   std::vector<std::atomic<int>> runs(kSubmits);
   std::atomic<std::size_t> total{0};
   std::vector<std::shared_ptr<ConcurrentFuture<None>>> futures;
   futures.reserve(kSubmits);
   {
-    ThreadPoolExecutor executor(4);
+    ThreadPoolExecutor executor(4, "", GetParam());
     for (std::size_t i = 0; i < kSubmits; ++i) {
       futures.push_back(executor.submit([&runs, &total, i] {
         runs[i].fetch_add(1, std::memory_order_relaxed);
