@@ -24,6 +24,7 @@
 #include "runtime/instrumentation.hpp"
 #include "scenario/workload.hpp"
 #include "strategy/conformance.hpp"
+#include "strategy/runtime_options.hpp"
 
 namespace offload::measure {
 namespace {
@@ -147,15 +148,16 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
   std::vector<std::string> ids{s.compare.baseline};
   ids.insert(ids.end(), s.compare.candidates.begin(), s.compare.candidates.end());
   std::vector<Contender> contenders;
-  // One executor for every strategy of the point: their jobs run on the same worker threads.
-  // Declared after the contenders so it is destroyed first: its destructor waits for jobs still
-  // running (one abandoned by a wait_for timeout, say), whose completions then reach loops that
-  // still exist.
+  // One executor for every strategy of the point, unless the compared axis configures the
+  // executor: their jobs run on the same worker threads. Declared after the contenders so it is
+  // destroyed first: its destructor waits for jobs still running (one abandoned by a wait_for
+  // timeout, say), whose completions then reach loops that still exist.
   std::unique_ptr<runtime::ThreadPoolExecutor> shared_executor;
-  if (s.workload.kind == scenario::WorkloadKind::kOffload) {
+  if (s.workload.kind == scenario::WorkloadKind::kOffload && !strategy::configures_executor(s.compare.axis)) {
     std::optional<std::size_t> workers;
     if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);
-    shared_executor = std::make_unique<runtime::ThreadPoolExecutor>(workers, "offload");
+    shared_executor = std::make_unique<runtime::ThreadPoolExecutor>(workers, "offload",
+                                                                     strategy::executor_options(s.fixed));
   }
   report_progress("conformance", 0, 0);
   for (const std::string& id : ids) {

@@ -13,6 +13,7 @@
 #include "scenario/job.hpp"
 #include "strategy/dispatch.hpp"
 #include "strategy/offload_call.hpp"
+#include "strategy/runtime_options.hpp"
 
 namespace offload::scenario {
 namespace {
@@ -42,14 +43,20 @@ class CallerVars {
 };
 
 // End to end: tasks on a loop await offloaded jobs.
-template <class O, class C, class E>
+template <class O, class C, class E, class D>
 class OffloadWorkload final : public Workload {
  public:
-  OffloadWorkload(const Scenario& s, runtime::ThreadPoolExecutor* shared_executor)
-      : config_(s.workload), job_(s.workload), vars_(s.workload.context_vars), shared_executor_(shared_executor) {
-    if (shared_executor_ == nullptr && s.runtime.workers)
-      loop_.set_default_executor(std::make_unique<runtime::ThreadPoolExecutor>(
-          static_cast<std::size_t>(*s.runtime.workers), "offload"));
+  OffloadWorkload(const Scenario& s, const strategy::Selection& selection,
+                  runtime::ThreadPoolExecutor* shared_executor)
+      : config_(s.workload), job_(s.workload), vars_(s.workload.context_vars),
+        target_{shared_executor, strategy::executor_options(selection)},
+        loop_(strategy::loop_options(selection)) {
+    if (shared_executor == nullptr) {
+      std::optional<std::size_t> workers;
+      if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);
+      loop_.set_default_executor(
+          std::make_unique<runtime::ThreadPoolExecutor>(workers, "offload", target_.options));
+    }
   }
 
   std::uint64_t run_batch() override {
@@ -64,7 +71,7 @@ class OffloadWorkload final : public Workload {
 
   Coroutine<std::int64_t> op() {
     const auto start = Clock::now();
-    auto call = strategy::offload_call<O, C, E>(loop_, [job = &job_] { return (*job)(); }, shared_executor_);
+    auto call = strategy::offload_call<O, C, E, D>(loop_, [job = &job_] { return (*job)(); }, target_);
     std::int64_t result = config_.timeout_ms
         ? co_await runtime::wait_for(std::move(call), std::chrono::duration_cast<Clock::duration>(
                                                           std::chrono::duration<double, std::milli>(*config_.timeout_ms)))
@@ -137,7 +144,7 @@ class OffloadWorkload final : public Workload {
   WorkloadConfig config_;
   JobRunner job_;
   CallerVars vars_;
-  runtime::ThreadPoolExecutor* shared_executor_;  // Not owned; nullptr: the loop's default.
+  strategy::ExecutorTarget target_;  // target_.shared is not owned; nullptr: the loop's default.
   EventLoop loop_;
   runtime::TimerHandle lag_timer_;
   measure::LatencyHistogram latency_;
@@ -209,13 +216,13 @@ class OffloadWrapWorkload final : public Workload {
 std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy::Selection& selection,
                                         runtime::ThreadPoolExecutor* shared_executor) {
   return strategy::with_strategies(
-      selection, [&]<class O, class C, class E>(O, C, E) -> std::unique_ptr<Workload> {
+      selection, [&]<class O, class C, class E, class D>(O, C, E, D) -> std::unique_ptr<Workload> {
         switch (scenario.workload.kind) {
           case WorkloadKind::kStateCopy: return std::make_unique<StateCopyWorkload<C>>(scenario);
           case WorkloadKind::kOffloadWrap: return std::make_unique<OffloadWrapWorkload<O>>(scenario);
           case WorkloadKind::kOffload: break;
         }
-        return std::make_unique<OffloadWorkload<O, C, E>>(scenario, shared_executor);
+        return std::make_unique<OffloadWorkload<O, C, E, D>>(scenario, selection, shared_executor);
       });
 }
 

@@ -14,6 +14,7 @@
 #include "runtime/asyncio.hpp"
 #include "strategy/dispatch.hpp"
 #include "strategy/offload_call.hpp"
+#include "strategy/runtime_options.hpp"
 
 namespace offload::strategy {
 namespace {
@@ -24,13 +25,14 @@ using runtime::Coroutine;
 using runtime::EventLoop;
 
 template <class Body>
-ProbeResult run_probe(Guarantee g, Body body) {
+ProbeResult run_probe(const Selection& selection, Guarantee g, Body body) {
   ProbeResult result{g, false, false, ""};
   // Probes start from an empty context: a fresh Context, whatever the calling thread holds.
   Context empty;
   empty.run([&] {
-    EventLoop loop;
-    loop.set_default_executor(std::make_unique<runtime::ThreadPoolExecutor>(1, "probe"));
+    EventLoop loop(loop_options(selection));
+    loop.set_default_executor(
+        std::make_unique<runtime::ThreadPoolExecutor>(1, "probe", executor_options(selection)));
     try {
       result.detail = loop.run_until_complete(body(loop));
       result.passed = result.detail.empty();
@@ -42,25 +44,25 @@ ProbeResult run_probe(Guarantee g, Body body) {
   return result;
 }
 
-template <class O, class C, class E>
-std::vector<ProbeResult> probe_all() {
+template <class O, class C, class E, class D>
+std::vector<ProbeResult> probe_all(const Selection& selection) {
   std::vector<ProbeResult> results;
 
   // The caller's ContextVar reaches the job.
-  results.push_back(run_probe(Guarantee::kContextPropagation, [](EventLoop& loop) -> Coroutine<std::string> {
+  results.push_back(run_probe(selection, Guarantee::kContextPropagation, [](EventLoop& loop) -> Coroutine<std::string> {
     ContextVar<int> request("request_id", -1);
     request.set(7);
-    int seen = co_await offload_call<O, C, E>(loop, [&request] { return request.get(); });
+    int seen = co_await offload_call<O, C, E, D>(loop, [&request] { return request.get(); });
     co_return seen == 7 ? "" : "job saw request_id=" + std::to_string(seen) + ", caller set 7";
   }));
 
   // A job's ContextVar writes reach neither the caller nor the next job on that thread. The
   // caller's context is empty, the case where gh-136157 skips ctx.run.
-  results.push_back(run_probe(Guarantee::kJobIsolation, [](EventLoop& loop) -> Coroutine<std::string> {
+  results.push_back(run_probe(selection, Guarantee::kJobIsolation, [](EventLoop& loop) -> Coroutine<std::string> {
     ContextVar<int> job_var("job_var", 0);
-    co_await offload_call<O, C, E>(loop, [&job_var] { job_var.set(1); });
+    co_await offload_call<O, C, E, D>(loop, [&job_var] { job_var.set(1); });
     const int caller_sees = job_var.get();
-    const int next_sees = co_await offload_call<O, C, E>(loop, [&job_var] { return job_var.get(); });
+    const int next_sees = co_await offload_call<O, C, E, D>(loop, [&job_var] { return job_var.get(); });
     if (caller_sees != 0) co_return "caller saw job_var=" + std::to_string(caller_sees) + " set by a job";
     if (next_sees != 0)
       co_return "next job on the worker thread saw job_var=" + std::to_string(next_sees) +
@@ -69,9 +71,9 @@ std::vector<ProbeResult> probe_all() {
   }));
 
   // An exception raised in the job is raised at the await, same type and message.
-  results.push_back(run_probe(Guarantee::kExceptionTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
+  results.push_back(run_probe(selection, Guarantee::kExceptionTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
     try {
-      co_await offload_call<O, C, E>(loop, []() -> int { throw std::out_of_range("probe"); });
+      co_await offload_call<O, C, E, D>(loop, []() -> int { throw std::out_of_range("probe"); });
     } catch (const std::out_of_range& e) {
       co_return std::string(e.what()) == "probe" ? "" : std::string("message became '") + e.what() + "'";
     } catch (const std::exception& e) {
@@ -82,12 +84,12 @@ std::vector<ProbeResult> probe_all() {
 
   // Cancelling the awaiting task raises CancelledError there, and a job that had not started
   // when it was cancelled never runs.
-  results.push_back(run_probe(Guarantee::kCancellationTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
+  results.push_back(run_probe(selection, Guarantee::kCancellationTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
     auto gate = std::make_shared<std::latch>(1);
     auto started = std::make_shared<std::atomic<bool>>(false);
     // With a shared executor this occupies its only worker, so the probed job stays queued.
     auto blocker = loop.run_in_executor(nullptr, [gate] { gate->wait(); });
-    auto victim = loop.create_task(offload_call<O, C, E>(loop, [started] { started->store(true); }));
+    auto victim = loop.create_task(offload_call<O, C, E, D>(loop, [started] { started->store(true); }));
     co_await runtime::sleep(std::chrono::milliseconds(0));  // Let the victim submit its job.
     const bool had_started = started->load();
     victim->cancel();
@@ -125,8 +127,8 @@ bool claims(const Selection& selection, Guarantee g) {
 }
 
 std::vector<ProbeResult> probe_conformance(const Selection& selection) {
-  auto results = with_strategies(selection, []<class O, class C, class E>(O, C, E) {
-    return probe_all<O, C, E>();
+  auto results = with_strategies(selection, [&]<class O, class C, class E, class D>(O, C, E, D) {
+    return probe_all<O, C, E, D>(selection);
   });
   for (ProbeResult& r : results) r.claimed = claims(selection, r.guarantee);
   return results;

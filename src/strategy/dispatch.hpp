@@ -1,6 +1,7 @@
 // From run-time strategy ids to compile-time policies: with_strategies(selection, fn) calls
-// fn(offload, state_copy, executor) with one empty policy object per axis, so each
-// combination is its own instantiation and the measured path holds only its own code.
+// fn(offload, state_copy, executor, completion) with one empty policy object per axis, so each
+// combination is its own instantiation and the measured path holds only its own code. (The
+// axes that only configure the loop or the executor are in runtime_options.hpp.)
 #pragma once
 
 #include <stdexcept>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "runtime/future_chain.hpp"
+#include "strategy/completion.hpp"
 #include "strategy/executor.hpp"
 #include "strategy/offload.hpp"
 #include "strategy/registry.hpp"
@@ -26,9 +28,15 @@ namespace detail {
 // Requires: every id of `selection` is registered (the scenario loader checks).
 template <class Fn>
 decltype(auto) with_strategies(const Selection& selection, Fn&& fn) {
+  auto with_completion = [&](auto offload, auto state_copy, auto executor) -> decltype(auto) {
+    if (selection.completion == "chained_futures")
+      return fn(offload, state_copy, executor, CompletionChainedFutures{});
+    if (selection.completion == "direct") return fn(offload, state_copy, executor, CompletionDirect{});
+    detail::unknown("completion", selection.completion);
+  };
   auto with_executor = [&](auto offload, auto state_copy) -> decltype(auto) {
-    if (selection.executor == "shared_default") return fn(offload, state_copy, ExecutorSharedDefault{});
-    if (selection.executor == "per_call") return fn(offload, state_copy, ExecutorPerCall{});
+    if (selection.executor == "shared_default") return with_completion(offload, state_copy, ExecutorSharedDefault{});
+    if (selection.executor == "per_call") return with_completion(offload, state_copy, ExecutorPerCall{});
     detail::unknown("executor", selection.executor);
   };
   auto with_state_copy = [&](auto offload) -> decltype(auto) {

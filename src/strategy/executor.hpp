@@ -8,24 +8,31 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include "runtime/thread_pool_executor.hpp"
 
 namespace offload::strategy {
 
+// Which executor an offload uses when the strategy does not make its own.
+struct ExecutorTarget {
+  runtime::ThreadPoolExecutor* shared = nullptr;  // nullptr: the loop's default executor
+  runtime::ExecutorOptions options{};             // for executors made per call
+};
+
 struct ExecutorSharedDefault {
   struct Lease {
     runtime::ThreadPoolExecutor* executor;
-    runtime::ThreadPoolExecutor* get() const { return executor; }  // nullptr: the loop's default
+    runtime::ThreadPoolExecutor* get() const { return executor; }
   };
-  static Lease acquire(runtime::ThreadPoolExecutor* shared) { return {shared}; }
+  static Lease acquire(const ExecutorTarget& target) { return {target.shared}; }
 };
 
 struct ExecutorPerCall {
   // Destroying the lease is the `with` block's exit: shutdown(wait=true), on the loop thread.
   using Lease = std::unique_ptr<runtime::ThreadPoolExecutor>;
-  static Lease acquire(runtime::ThreadPoolExecutor* /*shared: not used*/) {
-    return std::make_unique<runtime::ThreadPoolExecutor>();
+  static Lease acquire(const ExecutorTarget& target) {
+    return std::make_unique<runtime::ThreadPoolExecutor>(std::nullopt, "", target.options);
   }
 };
 

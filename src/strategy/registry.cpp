@@ -37,11 +37,41 @@ constexpr StrategyInfo kExecutor[] = {
      kEverything},
 };
 
+constexpr StrategyInfo kWakeup[] = {
+    {"per_call", "one eventfd write per call_soon_threadsafe, as CPython's _write_to_self",
+     kEverything},
+    {"coalesced",
+     "only the first completion since the loop last woke writes the eventfd (libuv's uv_async_send)",
+     kEverything},
+};
+constexpr StrategyInfo kCompletion[] = {
+    {"chained_futures",
+     "ConcurrentFuture, its done-callback, call_soon_threadsafe, then the state copy (CPython)",
+     kEverything},
+    {"direct",
+     "the worker completes the loop future through a completion queue drained once per wake-up (libuv; gh-136084)",
+     kEverything},
+};
+constexpr StrategyInfo kWorkerIdle[] = {
+    {"park", "an idle worker waits on the condition variable at once", kEverything},
+    {"spin_then_park",
+     "an idle worker spins up to 50 us for new work before it parks (musl, folly, .NET)",
+     kEverything},
+};
+constexpr StrategyInfo kSignal[] = {
+    {"always", "notify a worker on every submit, as CPython's SimpleQueue.put", kEverything},
+    {"if_idle", "notify only when a worker is parked (libuv, Tokio, Asio)", kEverything},
+};
+
 constexpr AxisInfo kAxes[] = {
     {"offload", "how to_thread hands the call to the executor", "copy_context_partial", kOffload},
     {"state_copy", "how a finished ConcurrentFuture's state reaches the loop Future",
      "per_field_locks", kStateCopy},
     {"executor", "which executor runs the job", "shared_default", kExecutor},
+    {"wakeup", "how a worker wakes the event loop", "per_call", kWakeup},
+    {"completion", "how a finished job reaches the awaiting task", "chained_futures", kCompletion},
+    {"worker_idle", "what an executor worker does when the queue is empty", "park", kWorkerIdle},
+    {"signal", "when submitting wakes a worker", "always", kSignal},
 };
 
 std::string join_ids(auto&& items) {
@@ -82,18 +112,23 @@ const StrategyInfo* find_strategy(const AxisInfo& axis, std::string_view id) {
 std::string axis_ids() { return join_ids(kAxes); }
 std::string strategy_ids(const AxisInfo& axis) { return join_ids(axis.strategies); }
 
-void Selection::set(std::string_view axis, std::string_view strategy) {
-  if (axis == "offload") offload = strategy;
-  else if (axis == "state_copy") state_copy = strategy;
-  else if (axis == "executor") executor = strategy;
-  else throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
-}
-
-std::string_view Selection::get(std::string_view axis) const {
-  if (axis == "offload") return offload;
-  if (axis == "state_copy") return state_copy;
-  if (axis == "executor") return executor;
+namespace {
+// The field of `selection` that holds `axis`'s strategy (const or not, as `selection`).
+template <class S>
+auto& field_of(S& selection, std::string_view axis) {
+  if (axis == "offload") return selection.offload;
+  if (axis == "state_copy") return selection.state_copy;
+  if (axis == "executor") return selection.executor;
+  if (axis == "wakeup") return selection.wakeup;
+  if (axis == "completion") return selection.completion;
+  if (axis == "worker_idle") return selection.worker_idle;
+  if (axis == "signal") return selection.signal;
   throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
 }
+}  // namespace
+
+void Selection::set(std::string_view axis, std::string_view strategy) { field_of(*this, axis) = strategy; }
+
+std::string_view Selection::get(std::string_view axis) const { return field_of(*this, axis); }
 
 }  // namespace offload::strategy

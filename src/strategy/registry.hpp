@@ -51,6 +51,10 @@ struct Selection {
   std::string offload = "copy_context_partial";
   std::string state_copy = "per_field_locks";
   std::string executor = "shared_default";
+  std::string wakeup = "per_call";
+  std::string completion = "chained_futures";
+  std::string worker_idle = "park";
+  std::string signal = "always";
 
   // Sets the strategy of `axis`; Requires: both ids valid (checked by the scenario loader).
   void set(std::string_view axis, std::string_view strategy);

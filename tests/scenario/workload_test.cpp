@@ -31,7 +31,10 @@ TEST(Workload, EveryStrategyCombinationRuns) {
   for (const char* offload : {"copy_context_partial", "skip_empty_context"})
     for (const char* copy : {"per_field_locks", "snapshot"})
       for (const char* executor : {"shared_default", "per_call"}) {
-        strategy::Selection s{offload, copy, executor};
+        strategy::Selection s;
+        s.offload = offload;
+        s.state_copy = copy;
+        s.executor = executor;
         Scenario scenario = offload_scenario(Concurrency::kSequential);
         scenario.workload.ops = 8;
         EXPECT_EQ(make_workload(scenario, s)->run_batch(), 8u) << offload << " " << copy << " " << executor;
