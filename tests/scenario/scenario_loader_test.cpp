@@ -85,7 +85,9 @@ TEST(ScenarioLoader, ShippedSuiteFitsItsTimeBudget) {
     total_ms +=
         static_cast<double>(count_sweep_points(s)) * strategies * samples * s.measure.min_time_ms;
   }
-  EXPECT_LE(total_ms, 30'000.0);
+  // Sampling time on paper; calibration, probes and counting passes add about a third, so 40 s
+  // keeps `make run` near the minute the README promises (38 s measured at 30 s on paper).
+  EXPECT_LE(total_ms, 40'000.0);
 }
 
 TEST(ScenarioLoader, OmittedKeysTakeTheirDefaults) {

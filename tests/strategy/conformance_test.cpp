@@ -55,6 +55,23 @@ TEST(Conformance, SkipEmptyContextDoesNotLeakWithAPoolPerCall) {
   EXPECT_TRUE(find(probe_conformance(s), Guarantee::kJobIsolation).passed);
 }
 
+// wakeup, completion, worker_idle and signal change how fast a job comes back, never what it
+// sees: each alternative keeps every guarantee, alone and all together.
+TEST(Conformance, RuntimeStrategiesKeepEveryGuarantee) {
+  const std::pair<const char*, const char*> alternatives[] = {
+      {"wakeup", "coalesced"}, {"completion", "direct"}, {"worker_idle", "spin_then_park"}, {"signal", "if_idle"}};
+  Selection all;
+  for (const auto& [axis, strategy] : alternatives) {
+    Selection one;
+    one.set(axis, strategy);
+    all.set(axis, strategy);
+    for (const auto& r : probe_conformance(one))
+      EXPECT_TRUE(r.passed) << axis << "=" << strategy << ": " << guarantee_id(r.guarantee) << ": " << r.detail;
+  }
+  for (const auto& r : probe_conformance(all))
+    EXPECT_TRUE(r.passed) << "all optimized: " << guarantee_id(r.guarantee) << ": " << r.detail;
+}
+
 TEST(Registry, EveryAxisDefaultIsOneOfItsStrategies) {
   for (const AxisInfo& axis : axes()) {
     EXPECT_NE(find_strategy(axis, axis.default_strategy), nullptr) << axis.id;
