@@ -36,7 +36,9 @@ void print_exception(std::exception_ptr error, std::string_view where) {
 EventLoop::EventLoop() : EventLoop(EventLoopOptions{}) {}
 
 EventLoop::EventLoop(EventLoopOptions options)
-    : exception_handler_(print_exception), wakeup_(options.wakeup) {}
+    : exception_handler_(print_exception), wakeup_(options.wakeup), idle_spin_(options.idle_spin) {
+  if (idle_spin_ < std::chrono::nanoseconds::zero()) throw ValueError("idle_spin must not be negative");
+}
 
 EventLoop::~EventLoop() {
   if (!is_running() && !is_closed()) close();
@@ -143,15 +145,28 @@ void EventLoop::run_once() {
     may_block = ns > 0;
   }
   pollfd pfd{wakeup_.fd(), POLLIN, 0};
-  int polled;
-  do {
-    polled = ::ppoll(&pfd, 1, timeout_ptr, nullptr);
-  } while (polled < 0 && errno == EINTR);
-  if (polled < 0) throw std::system_error(errno, std::generic_category(), "ppoll");
-  if (polled > 0) {
-    if (may_block) instrumentation::count(instrumentation::Counter::kLoopWakeups);
-    wakeup_.drain();
+  int polled = 0;
+  // idle_spin: poll without blocking for a while first, when the block would outlast the spin.
+  // A signal found here is not a wake-up: the loop never slept.
+  const bool spin = may_block && idle_spin_.count() > 0 &&
+                    (timeout_ptr == nullptr ||
+                     std::chrono::seconds(timeout.tv_sec) + std::chrono::nanoseconds(timeout.tv_nsec) > idle_spin_);
+  if (spin) {
+    const timespec zero{};
+    const auto until = time() + idle_spin_;
+    do {
+      polled = ::ppoll(&pfd, 1, &zero, nullptr);
+    } while (polled <= 0 && time() < until);
+    if (polled < 0) polled = 0;  // EINTR or the like: fall through to the blocking poll.
   }
+  if (polled == 0) {
+    do {
+      polled = ::ppoll(&pfd, 1, timeout_ptr, nullptr);
+    } while (polled < 0 && errno == EINTR);
+    if (polled < 0) throw std::system_error(errno, std::generic_category(), "ppoll");
+    if (polled > 0 && may_block) instrumentation::count(instrumentation::Counter::kLoopWakeups);
+  }
+  if (polled > 0) wakeup_.drain();
 
   // Coalesced wake-ups: clear the pending flag BEFORE taking the queues below, so a producer
   // that pushes after our take finds it clear and writes the fd again (Wakeup::pending_).

@@ -58,6 +58,12 @@ constexpr StrategyInfo kWorkerIdle[] = {
      "an idle worker spins up to 50 us for new work before it parks (musl, folly, .NET)",
      kEverything},
 };
+constexpr StrategyInfo kLoopIdle[] = {
+    {"park", "the loop blocks in ppoll at once when nothing is ready (asyncio's selector)",
+     kEverything},
+    {"spin_then_park",
+     "the loop polls its wake-up fd without blocking for up to 50 us before it blocks", kEverything},
+};
 constexpr StrategyInfo kSignal[] = {
     {"always", "notify a worker on every submit, as CPython's SimpleQueue.put", kEverything},
     {"if_idle", "notify only when a worker is parked (libuv, Tokio, Asio)", kEverything},
@@ -72,6 +78,7 @@ constexpr AxisInfo kAxes[] = {
     {"completion", "how a finished job reaches the awaiting task", "chained_futures", kCompletion},
     {"worker_idle", "what an executor worker does when the queue is empty", "park", kWorkerIdle},
     {"signal", "when submitting wakes a worker", "always", kSignal},
+    {"loop_idle", "what the event loop does when nothing is ready", "park", kLoopIdle},
 };
 
 std::string join_ids(auto&& items) {
@@ -123,6 +130,7 @@ auto& field_of(S& selection, std::string_view axis) {
   if (axis == "completion") return selection.completion;
   if (axis == "worker_idle") return selection.worker_idle;
   if (axis == "signal") return selection.signal;
+  if (axis == "loop_idle") return selection.loop_idle;
   throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
 }
 }  // namespace

@@ -6,6 +6,10 @@
 namespace offload::strategy {
 namespace {
 
+// loop_idle=spin_then_park: as long as the executor's idle spin (ExecutorOptions), so both ends
+// of a sequential offload stay awake across one round trip.
+constexpr std::chrono::nanoseconds kLoopIdleSpin{50'000};
+
 template <class E>
 E parse(std::string_view axis, std::string_view id) {
   if (auto value = runtime::from_string<E>(id)) return *value;
@@ -17,6 +21,9 @@ E parse(std::string_view axis, std::string_view id) {
 runtime::EventLoopOptions loop_options(const Selection& selection) {
   runtime::EventLoopOptions options;
   options.wakeup = parse<runtime::WakeupMode>("wakeup", selection.wakeup);
+  if (selection.loop_idle == "spin_then_park") options.idle_spin = kLoopIdleSpin;
+  else if (selection.loop_idle != "park")
+    throw std::invalid_argument("unknown loop_idle strategy '" + selection.loop_idle + "'");
   return options;
 }
 

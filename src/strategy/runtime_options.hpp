@@ -1,5 +1,5 @@
 // The strategy axes that configure the runtime rather than change a code path: the loop's
-// wake-up mode and the executor's idle and signal behaviour, chosen when the loop or the
+// wake-up mode and idle spin, and the executor's idle and signal behaviour, chosen when the loop or the
 // executor is built. (offload, state_copy, executor and completion are compile-time policies,
 // see dispatch.hpp.)
 #pragma once

@@ -96,6 +96,28 @@ TEST(EventLoop, CallSoonThreadsafeWakesABlockedLoop) {
   EXPECT_TRUE(ran_on_loop_thread);
 }
 
+TEST(EventLoop, IdleSpinStillRunsEveryThreadsafeCallbackAndTimer) {
+  EventLoopOptions options;
+  options.idle_spin = std::chrono::milliseconds(1);
+  EventLoop loop(options);
+  int received = 0;
+  bool timer_fired = false;
+  loop.call_later(3ms, [&] { timer_fired = true; });
+  std::thread sender([&] {
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::microseconds(i % 5 == 0 ? 2000 : 20));
+      loop.call_soon_threadsafe([&] {
+        if (++received == 50) loop.stop();
+      });
+    }
+  });
+  loop.run_forever();
+  sender.join();
+  EXPECT_EQ(received, 50);
+  EXPECT_TRUE(timer_fired);
+  EXPECT_THROW(EventLoop(EventLoopOptions{WakeupMode::kPerCall, std::chrono::nanoseconds(-1)}), ValueError);
+}
+
 TEST(EventLoop, CallSoonThreadsafeWritesTheWakeupFdOncePerCall) {
   EventLoop loop;
   instrumentation::set_enabled(true);

@@ -59,7 +59,8 @@ TEST(Conformance, SkipEmptyContextDoesNotLeakWithAPoolPerCall) {
 // sees: each alternative keeps every guarantee, alone and all together.
 TEST(Conformance, RuntimeStrategiesKeepEveryGuarantee) {
   const std::pair<const char*, const char*> alternatives[] = {
-      {"wakeup", "coalesced"}, {"completion", "direct"}, {"worker_idle", "spin_then_park"}, {"signal", "if_idle"}};
+      {"wakeup", "coalesced"}, {"completion", "direct"}, {"worker_idle", "spin_then_park"}, {"signal", "if_idle"},
+      {"loop_idle", "spin_then_park"}};
   Selection all;
   for (const auto& [axis, strategy] : alternatives) {
     Selection one;
