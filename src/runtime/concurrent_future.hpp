@@ -15,7 +15,6 @@
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
-#include <cstdio>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -38,19 +37,6 @@ namespace offload::runtime {
 //   kPending | kRunning -> kFinished     set_result() / set_exception()
 // kFinished and kCancelledAndNotified are final.
 enum class ConcurrentFutureState { kPending, kRunning, kCancelled, kCancelledAndNotified, kFinished };
-
-namespace detail {
-// CPython logs a raising done callback ("exception calling callback for ...") and carries on.
-inline void report_callback_exception(std::exception_ptr error) noexcept {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "exception calling callback for ConcurrentFuture: %s\n", e.what());
-  } catch (...) {
-    std::fprintf(stderr, "exception calling callback for ConcurrentFuture: unknown exception\n");
-  }
-}
-}  // namespace detail
 
 template <class T>
 class ConcurrentFuture {
@@ -242,7 +228,7 @@ class ConcurrentFuture {
     try {
       fn(*this);
     } catch (...) {
-      detail::report_callback_exception(std::current_exception());
+      report_uncaught(std::current_exception(), "a ConcurrentFuture done-callback");
     }
   }
 

@@ -2,8 +2,10 @@
 // asyncio / concurrent.futures finds the same failure in the same place.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace offload::runtime {
 
@@ -46,5 +48,10 @@ class RuntimeError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Prints an exception nobody can receive any more to stderr, as one line naming `where` it
+// escaped, and returns: CPython logs such exceptions (a raising done-callback, a callback on the
+// loop) and carries on. Safe from any thread.
+void report_uncaught(std::exception_ptr error, std::string_view where) noexcept;
 
 }  // namespace offload::runtime

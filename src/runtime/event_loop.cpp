@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <ctime>
 #include <system_error>
 #include <thread>
@@ -19,24 +18,12 @@ namespace {
 // asyncio's _get_running_loop(): the loop running on this thread.
 constinit thread_local EventLoop* t_running_loop = nullptr;
 
-void print_exception(std::exception_ptr error, std::string_view where) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "offload: exception in %.*s: %s\n", static_cast<int>(where.size()),
-                 where.data(), e.what());
-  } catch (...) {
-    std::fprintf(stderr, "offload: non-standard exception in %.*s\n",
-                 static_cast<int>(where.size()), where.data());
-  }
-}
-
 }  // namespace
 
 EventLoop::EventLoop() : EventLoop(EventLoopOptions{}) {}
 
 EventLoop::EventLoop(EventLoopOptions options)
-    : exception_handler_(print_exception), wakeup_(options.wakeup), idle_spin_(options.idle_spin) {
+    : exception_handler_(report_uncaught), wakeup_(options.wakeup), idle_spin_(options.idle_spin) {
   if (idle_spin_ < std::chrono::nanoseconds::zero()) throw ValueError("idle_spin must not be negative");
 }
 

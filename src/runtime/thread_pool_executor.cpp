@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
-#include <cstdio>
 #include <string_view>
 
 #include "runtime/instrumentation.hpp"
@@ -66,16 +65,6 @@ std::string default_prefix(std::string prefix) {
   static std::atomic<unsigned> counter{0};
   if (!prefix.empty()) return prefix;
   return "ThreadPoolExecutor-" + std::to_string(counter.fetch_add(1, std::memory_order_relaxed));
-}
-
-void report_work_item_exception(std::exception_ptr error) noexcept {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ThreadPoolExecutor: work item raised outside its future: %s\n", e.what());
-  } catch (...) {
-    std::fprintf(stderr, "ThreadPoolExecutor: work item raised outside its future\n");
-  }
 }
 
 }  // namespace
@@ -216,7 +205,7 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
     try {
       item->run();
     } catch (...) {
-      report_work_item_exception(std::current_exception());
+      report_uncaught(std::current_exception(), "a work item, outside its future");
     }
     // Drop the item (and its copies of the callable and arguments) before signalling idle, as
     // CPython does with `del work_item`.

@@ -18,8 +18,13 @@
 #include "runtime/instrumentation.hpp"
 #include "runtime/thread_pool_executor.hpp"
 
+#include "executor_option_params.hpp"
+
 namespace offload::runtime {
 namespace {
+
+using testing::all_option_combinations;
+using testing::option_name;
 
 using instrumentation::Counter;
 
@@ -47,22 +52,6 @@ class CountingScope {
  private:
   instrumentation::Counts before_;
 };
-
-std::vector<ExecutorOptions> all_option_combinations() {
-  std::vector<ExecutorOptions> all;
-  for (WorkerIdle idle : {WorkerIdle::kPark, WorkerIdle::kSpinThenPark})
-    for (Signal signal : {Signal::kAlways, Signal::kIfIdle}) {
-      ExecutorOptions options;
-      options.worker_idle = idle;
-      options.signal = signal;
-      all.push_back(options);
-    }
-  return all;
-}
-
-std::string option_name(const ::testing::TestParamInfo<ExecutorOptions>& info) {
-  return std::string(to_string(info.param.worker_idle)) + "_" + std::string(to_string(info.param.signal));
-}
 
 TEST(ExecutorOptions, IdsAreStableAndRoundTrip) {
   EXPECT_EQ(to_string(WorkerIdle::kPark), "park");

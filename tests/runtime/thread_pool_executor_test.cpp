@@ -4,6 +4,8 @@
 // executor_options_test.cpp.
 #include "runtime/thread_pool_executor.hpp"
 
+#include "executor_option_params.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -19,6 +21,9 @@
 namespace offload::runtime {
 namespace {
 
+using testing::all_option_combinations;
+using testing::option_name;
+
 // A gate work items block on until the test opens it.
 class Gate {
  public:
@@ -29,23 +34,6 @@ class Gate {
   std::promise<void> promise_;
   std::shared_future<void> opened_ = promise_.get_future().share();
 };
-
-// Every combination of the strategy options, with the default spin.
-std::vector<ExecutorOptions> all_option_combinations() {
-  std::vector<ExecutorOptions> all;
-  for (WorkerIdle idle : {WorkerIdle::kPark, WorkerIdle::kSpinThenPark})
-    for (Signal signal : {Signal::kAlways, Signal::kIfIdle}) {
-      ExecutorOptions options;
-      options.worker_idle = idle;
-      options.signal = signal;
-      all.push_back(options);
-    }
-  return all;
-}
-
-std::string option_name(const ::testing::TestParamInfo<ExecutorOptions>& info) {
-  return std::string(to_string(info.param.worker_idle)) + "_" + std::string(to_string(info.param.signal));
-}
 
 class ThreadPoolExecutorTest : public ::testing::TestWithParam<ExecutorOptions> {};
 

@@ -1,0 +1,31 @@
+// Every combination of the executor's strategy options, for value-parameterized tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "runtime/thread_pool_executor.hpp"
+
+namespace offload::runtime::testing {
+
+// park/spin_then_park x always/if_idle, with the default spin.
+inline std::vector<ExecutorOptions> all_option_combinations() {
+  std::vector<ExecutorOptions> all;
+  for (WorkerIdle idle : {WorkerIdle::kPark, WorkerIdle::kSpinThenPark})
+    for (Signal signal : {Signal::kAlways, Signal::kIfIdle}) {
+      ExecutorOptions options;
+      options.worker_idle = idle;
+      options.signal = signal;
+      all.push_back(options);
+    }
+  return all;
+}
+
+// "park_always", "spin_then_park_if_idle", ...: the test-name suffix of one combination.
+inline std::string option_name(const ::testing::TestParamInfo<ExecutorOptions>& info) {
+  return std::string(to_string(info.param.worker_idle)) + "_" + std::string(to_string(info.param.signal));
+}
+
+}  // namespace offload::runtime::testing
