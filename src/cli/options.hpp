@@ -23,6 +23,11 @@ struct RunOptions {
   std::vector<std::string> set;    // KEY=VALUE parameter overrides, applied to every scenario
   std::string save_baseline;       // also keep the report as results/baselines/<name>.json
   bool check = false;              // exit 1 when an [[expect]] fails with statistical support
+  // One extra traced sample per strategy, apart from the timed ones (tracing costs clock reads),
+  // timing each phase of an offload. Off by default: it lengthens the run.
+  bool breakdown = false;
+  std::string backend;  // "native" | "cpython": sets runtime.backend in every scenario ("" keeps theirs)
+  std::string python;   // the cpython backend's interpreter ("" : python3 on PATH)
 };
 
 struct CompareOptions {

@@ -38,6 +38,15 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
   run_cmd->add_option("--filter", run.filter, "Only scenario points whose name matches this regex (name/param=value/...)");
   run_cmd->add_flag("--quick", run.quick, "Smoke run: 5 repetitions, 1 warm-up, short samples");
   run_cmd->add_flag("--check", run.check, "Exit 1 when an [[expect]] of a scenario fails with statistical support");
+  run_cmd->add_flag("--breakdown", run.breakdown,
+                    "Time each offload phase (submit → worker start → job end → published → loop woken → "
+                    "state copied → resumed) in one extra traced sample per strategy; end-to-end offload "
+                    "scenarios only");
+  run_cmd->add_option("--backend", run.backend,
+                      "Run every scenario on this backend: native (the model) or cpython (the real asyncio, "
+                      "through python3)")
+      ->check(CLI::IsMember({"native", "cpython"}));
+  run_cmd->add_option("--python", run.python, "Interpreter for the cpython backend (default: python3 on PATH)");
   run_cmd->add_option("--repetitions", run.repetitions, "Timed samples per strategy (overrides the scenario)")
       ->check(CLI::Range(2, 1000));
   run_cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");

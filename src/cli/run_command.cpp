@@ -4,20 +4,24 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <memory>
 #include <regex>
 #include <sstream>
+#include <variant>
 
 #include "cli/baselines.hpp"
 #include "cli/commands.hpp"
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
 #include "cli/scenario_sources.hpp"
+#include "measure/cpython_backend.hpp"
 #include "measure/expectations.hpp"
 #include "measure/runner.hpp"
 #include "report/atomic_file.hpp"
@@ -86,7 +90,9 @@ int run_command(const RunOptions& options) {
   std::optional<std::regex> filter;
   try {
     suite = load_suite(options.paths);
-    const std::vector<Override> overrides = parse_overrides(options.set);
+    std::vector<std::string> settings = options.set;
+    if (!options.backend.empty()) settings.push_back("runtime.backend=" + options.backend);
+    const std::vector<Override> overrides = parse_overrides(settings);
     for (scenario::Scenario& s : suite.scenarios) apply_overrides(s, overrides);
     if (!options.filter.empty()) filter.emplace(options.filter, std::regex::ECMAScript);
   } catch (const scenario::ScenarioError& e) {
@@ -117,12 +123,32 @@ int run_command(const RunOptions& options) {
   result.environment = report::collect_environment();
   add_machine_warnings(result);
 
+  // The cpython backend's driver, started once when some point needs it.
+  std::unique_ptr<measure::CPythonSession> cpython;
+  std::string cpython_unavailable;
+  const auto cpython_points = std::count_if(points.begin(), points.end(), [](const scenario::ScenarioPoint& p) {
+    return p.scenario.runtime.backend == scenario::Backend::kCPython;
+  });
+  if (cpython_points > 0) {
+    auto started = measure::CPythonSession::start(options.python, "");
+    if (auto* session = std::get_if<std::unique_ptr<measure::CPythonSession>>(&started)) {
+      cpython = std::move(*session);
+    } else {
+      cpython_unavailable = "cpython backend unavailable: " + std::get<std::string>(started);
+      std::cerr << "offload-bench: " << cpython_unavailable << "; skipping its " << cpython_points << " point"
+                << (cpython_points == 1 ? "" : "s") << '\n';
+    }
+  }
+
   install_interrupt_handler();
   measure::RunOptions run_options;
+  run_options.cpython = cpython.get();
+  run_options.cpython_unavailable = cpython_unavailable;
   run_options.seed = options.seed;
   run_options.alpha = options.alpha;
   run_options.threshold = options.threshold;
   run_options.interrupted = &g_interrupted;
+  run_options.breakdown = options.breakdown;
 
   int exit_code = kExitOk;
   {

@@ -16,8 +16,10 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <variant>
 #include <vector>
 
+#include "measure/cpython_backend.hpp"
 #include "measure/expectations.hpp"
 #include "measure/resource_usage.hpp"
 #include "measure/statistics.hpp"
@@ -40,6 +42,10 @@ struct Contender {
 
 report::Sample take_sample(scenario::Workload& workload, std::uint64_t batches) {
   report::Sample sample;
+  if (auto timed = workload.run_timed(batches)) {
+    return {timed->ops, timed->wall_ns, timed->cpu_ns, timed->voluntary_switches, timed->involuntary_switches,
+            timed->gc_collections, timed->gc_ns};
+  }
   const ResourceUsage usage_before = resource_usage_now();
   const auto start = Clock::now();
   for (std::uint64_t b = 0; b < batches; ++b) sample.ops += workload.run_batch();
@@ -54,6 +60,17 @@ report::Sample take_sample(scenario::Workload& workload, std::uint64_t batches) 
 report::LatencySummary summarize_latency(const LatencyHistogram& h) {
   return {h.count(), h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99),
           h.value_at_quantile(0.999), static_cast<double>(h.max())};
+}
+
+std::vector<report::PhaseSummary> summarize_phases(const scenario::PhaseTimes& times) {
+  std::vector<report::PhaseSummary> phases;
+  if (times.count() == 0) return phases;
+  for (std::size_t i = 0; i < runtime::kPhaseCount; ++i) {
+    const LatencyHistogram& h = times.histogram(i);
+    phases.push_back({std::string(runtime::phase_name(i)), h.value_at_quantile(0.5), h.value_at_quantile(0.99),
+                      times.mean_ns(i)});
+  }
+  return phases;
 }
 
 report::Metric metric(std::string name, std::string unit, bool lower_is_better,
@@ -78,6 +95,11 @@ void add_statistics(report::StrategyResult& r, std::uint64_t seed) {
                              per_op(s, &report::Sample::voluntary_switches), seed));
   r.metrics.push_back(metric("involuntary_switches_per_op", "switches", true,
                              per_op(s, &report::Sample::involuntary_switches), seed));
+  if (std::any_of(s.begin(), s.end(), [](const report::Sample& sample) { return sample.gc_collections > 0; })) {
+    r.metrics.push_back(metric("gc_ns_per_op", "ns", true, per_op(s, &report::Sample::gc_ns), seed));
+    r.metrics.push_back(metric("gc_collections_per_op", "collections", true,
+                               per_op(s, &report::Sample::gc_collections), seed));
+  }
 }
 
 // The lower-is-better metrics compared candidate vs baseline; ns_per_op is the headline.
@@ -132,6 +154,16 @@ void compare(report::ScenarioResult& result, const RunOptions& options) {
   for (Pending& p : pending) result.comparisons.push_back(std::move(p.comparison));
 }
 
+
+// Compared configurations share one executor only when they build the same one.
+bool executors_agree(const scenario::Scenario& s) {
+  for (const scenario::NamedConfig& config : s.compare.configs)
+    if (strategy::executor_options(config.selection) != strategy::executor_options(s.compare.configs.front().selection) ||
+        config.selection.executor != s.compare.configs.front().selection.executor)
+      return false;
+  return true;
+}
+
 }  // namespace
 
 report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const RunOptions& options,
@@ -147,28 +179,49 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
 
   std::vector<std::string> ids{s.compare.baseline};
   ids.insert(ids.end(), s.compare.candidates.begin(), s.compare.candidates.end());
+  const bool cpython = s.runtime.backend == scenario::Backend::kCPython;
+  if (cpython && options.cpython == nullptr) {
+    result.skipped = options.cpython_unavailable;
+    return result;
+  }
+  if (!cpython && !s.runtime.gc) {
+    result.skipped = "runtime.gc = false applies to the cpython backend: the native runtime has no garbage collector";
+    return result;
+  }
+  if (cpython) result.backend = options.cpython->description();
   std::vector<Contender> contenders;
   // One executor for every strategy of the point, unless the compared axis configures the
   // executor: their jobs run on the same worker threads. Declared after the contenders so it is
   // destroyed first: its destructor waits for jobs still running (one abandoned by a wait_for
   // timeout, say), whose completions then reach loops that still exist.
+  // (The cpython driver shares one executor among its workloads the same way.)
   std::unique_ptr<runtime::ThreadPoolExecutor> shared_executor;
-  if (s.workload.kind == scenario::WorkloadKind::kOffload && !strategy::configures_executor(s.compare.axis)) {
+  if (!cpython && s.workload.kind == scenario::WorkloadKind::kOffload &&
+      !strategy::configures_executor(s.compare.axis) && executors_agree(s)) {
     std::optional<std::size_t> workers;
     if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);
-    shared_executor = std::make_unique<runtime::ThreadPoolExecutor>(workers, "offload",
-                                                                     strategy::executor_options(s.fixed));
+    shared_executor = std::make_unique<runtime::ThreadPoolExecutor>(
+        workers, "offload", strategy::executor_options(scenario::selection_of(s, s.compare.baseline)));
   }
   report_progress("conformance", 0, 0);
   for (const std::string& id : ids) {
     Contender c;
     c.result.strategy = id;
-    c.result.selection = s.fixed;
-    c.result.selection.set(s.compare.axis, id);
-    for (const auto& probe : strategy::probe_conformance(c.result.selection))
-      c.result.conformance.push_back({std::string(strategy::guarantee_id(probe.guarantee)), probe.passed,
-                                      probe.claimed, probe.detail});
-    c.workload = scenario::make_workload(s, c.result.selection, shared_executor.get());
+    c.result.selection = scenario::selection_of(s, id);
+    if (cpython) {
+      auto opened = options.cpython->open(s, c.result.selection);
+      if (auto* reason = std::get_if<std::string>(&opened)) {
+        result.skipped = id + ": " + *reason;
+        return result;
+      }
+      c.workload = std::move(std::get<std::unique_ptr<scenario::Workload>>(opened));
+      c.result.conformance = options.cpython->probe(c.result.selection);
+    } else {
+      for (const auto& probe : strategy::probe_conformance(c.result.selection))
+        c.result.conformance.push_back({std::string(strategy::guarantee_id(probe.guarantee)), probe.passed,
+                                        probe.claimed, probe.detail});
+      c.workload = scenario::make_workload(s, c.result.selection, shared_executor.get());
+    }
     contenders.push_back(std::move(c));
   }
 
@@ -202,11 +255,12 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
     }
   }
 
-  // Counting pass: one sample each with the counters on.
+  // Counting pass: one sample each with the counters on (the interpreter has no such counters).
   for (Contender& c : contenders) {
     report_progress("counting", 0, 1);
     if (auto* h = c.workload->latency()) c.result.latency = summarize_latency(*h);
     if (auto* h = c.workload->loop_lag()) c.result.loop_lag = summarize_latency(*h);
+    if (cpython) continue;
     reset_peak_rss();
     instrumentation::set_enabled(true);
     const auto before = instrumentation::totals();
@@ -223,6 +277,18 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
         static_cast<double>(counted[Counter::kLoopWakeups]) / ops,
         static_cast<double>(counted[Counter::kWorkerWakeupSignals]) / ops,
         static_cast<double>(counted[Counter::kWorkerWakeups]) / ops};
+  }
+
+  // Breakdown pass: one traced sample each, after the counting pass so neither the timed samples
+  // nor the counts include the stamps.
+  if (options.breakdown) {
+    for (Contender& c : contenders) {
+      if (interrupted() || !c.workload->set_phase_tracing(true)) continue;
+      report_progress("breakdown", 0, 1);
+      take_sample(*c.workload, c.batches_per_sample);
+      c.workload->set_phase_tracing(false);
+      c.result.breakdown = summarize_phases(*c.workload->phase_times());
+    }
   }
 
   for (Contender& c : contenders) {

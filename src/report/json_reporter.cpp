@@ -171,6 +171,16 @@ std::string_view outcome_id(ExpectationResult::Outcome outcome) {
   return "inconclusive";
 }
 
+Json compare_json(const scenario::CompareConfig& c) {
+  Json out = {{"axis", c.axis}, {"baseline", c.baseline}, {"candidates", c.candidates}};
+  if (!c.configs.empty()) {
+    Json configs = Json::object();
+    for (const auto& config : c.configs) configs[config.name] = selection_json(config.selection);
+    out["configs"] = std::move(configs);
+  }
+  return out;
+}
+
 Json scenario_json(const scenario::Scenario& s) {
   const auto& w = s.workload;
   Json sweep = Json::array();
@@ -188,14 +198,15 @@ Json scenario_json(const scenario::Scenario& s) {
   return {
       {"name", s.name}, {"description", s.description}, {"reference", s.reference},
       {"source", s.source},
-      {"runtime", {{"workers", s.runtime.workers ? Json(*s.runtime.workers) : Json(nullptr)}}},
+      {"runtime", {{"backend", scenario::to_string(s.runtime.backend)},
+                   {"workers", s.runtime.workers ? Json(*s.runtime.workers) : Json(nullptr)},
+                   {"gc", s.runtime.gc}}},
       {"workload", {{"kind", scenario::to_string(w.kind)}, {"job", scenario::to_string(w.job)},
                     {"job_ns", w.job_ns}, {"job_us", w.job_us}, {"job_kib", w.job_kib},
                     {"ops", w.ops}, {"concurrency", scenario::to_string(w.concurrency)},
                     {"limit", w.limit}, {"context_vars", w.context_vars},
                     {"timeout_ms", w.timeout_ms ? number(*w.timeout_ms) : Json(nullptr)}}},
-      {"compare", {{"axis", s.compare.axis}, {"baseline", s.compare.baseline},
-                   {"candidates", s.compare.candidates}}},
+      {"compare", compare_json(s.compare)},
       {"measure", {{"warmup", s.measure.warmup}, {"repetitions", s.measure.repetitions},
                    {"min_time_ms", number(s.measure.min_time_ms)}}},
       {"fixed", selection_json(s.fixed)},
@@ -212,10 +223,17 @@ Json latency_json(const std::optional<LatencySummary>& l) {
 
 Json strategy_json(const StrategyResult& s) {
   Json samples = Json::array();
-  for (const auto& x : s.samples)
-    samples.push_back({{"ops", x.ops}, {"wall_ns", number(x.wall_ns)}, {"cpu_ns", number(x.cpu_ns)},
-                       {"voluntary_switches", number(x.voluntary_switches)},
-                       {"involuntary_switches", number(x.involuntary_switches)}});
+  for (const auto& x : s.samples) {
+    Json sample = {{"ops", x.ops}, {"wall_ns", number(x.wall_ns)}, {"cpu_ns", number(x.cpu_ns)},
+                   {"voluntary_switches", number(x.voluntary_switches)},
+                   {"involuntary_switches", number(x.involuntary_switches)}};
+    // Only the cpython backend runs a collector; native samples read exactly as before.
+    if (x.gc_collections > 0 || x.gc_ns > 0) {
+      sample["gc_collections"] = number(x.gc_collections);
+      sample["gc_ns"] = number(x.gc_ns);
+    }
+    samples.push_back(std::move(sample));
+  }
   Json metrics = Json::array();
   for (const auto& m : s.metrics) {
     const auto& sm = m.summary;
@@ -240,10 +258,19 @@ Json strategy_json(const StrategyResult& s) {
   for (const auto& c : s.conformance)
     conformance.push_back({{"guarantee", c.guarantee}, {"passed", c.passed},
                            {"claimed", c.claimed}, {"detail", c.detail}});
-  return {{"strategy", s.strategy}, {"selection", selection_json(s.selection)},
-          {"samples", samples}, {"metrics", metrics}, {"latency", latency_json(s.latency)},
-          {"loop_lag", latency_json(s.loop_lag)}, {"counts", counts},
-          {"peak_rss_kib", number(s.peak_rss_kib)}, {"conformance", conformance}};
+  Json out = {{"strategy", s.strategy}, {"selection", selection_json(s.selection)},
+              {"samples", samples}, {"metrics", metrics}, {"latency", latency_json(s.latency)},
+              {"loop_lag", latency_json(s.loop_lag)}, {"counts", counts},
+              {"peak_rss_kib", number(s.peak_rss_kib)}, {"conformance", conformance}};
+  // Only when traced (--breakdown): a report without it reads exactly as before the option.
+  if (!s.breakdown.empty()) {
+    Json breakdown = Json::array();
+    for (const auto& p : s.breakdown)
+      breakdown.push_back({{"phase", p.phase}, {"p50_ns", number(p.p50)},
+                           {"p99_ns", number(p.p99)}, {"mean_ns", number(p.mean)}});
+    out["breakdown"] = std::move(breakdown);
+  }
+  return out;
 }
 
 Json result_json(const ScenarioResult& r) {
@@ -263,10 +290,12 @@ Json result_json(const ScenarioResult& r) {
   for (const auto& e : r.expectations)
     expectations.push_back({{"description", e.description}, {"outcome", outcome_id(e.outcome)},
                             {"detail", e.detail}});
-  return {{"scenario", scenario_json(r.scenario)}, {"parameters", parameters},
-          {"complete", r.complete}, {"strategies", strategies},
-          {"comparisons", comparisons}, {"expectations", expectations},
-          {"warnings", r.warnings}};
+  Json out = {{"scenario", scenario_json(r.scenario)}, {"parameters", parameters},
+              {"backend", r.backend}, {"complete", r.complete}, {"strategies", strategies},
+              {"comparisons", comparisons}, {"expectations", expectations},
+              {"warnings", r.warnings}};
+  if (!r.skipped.empty()) out["skipped"] = r.skipped;
+  return out;
 }
 
 }  // namespace

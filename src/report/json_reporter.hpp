@@ -11,7 +11,12 @@
 //   scenarios   every ScenarioResult field (see result.hpp), enums as their strings; the
 //               scenario's [[expect]] entries under scenario.expect as written in the file, and
 //               their outcomes under "expectations" ({description, outcome, detail}, outcome
-//               "passed" | "failed" | "inconclusive").
+//               "passed" | "failed" | "inconclusive"). A strategy traced by --breakdown adds
+//               "breakdown": [{"phase", "p50_ns", "p99_ns", "mean_ns"}] in phase order (queue,
+//               job, complete, wake, deliver, resume; PhaseSummary in result.hpp); the key is
+//               absent when the strategy was not traced. Each point names its "backend"
+//               ("native" or the interpreter), a skipped point carries "skipped" (why) and no
+//               strategies, and cpython samples add "gc_collections" and "gc_ns".
 //   warnings    run-wide warnings.
 // Doubles that are NaN or infinite are written as null.
 #pragma once

@@ -1,9 +1,12 @@
-// Markdown report: renders build_scenario_table's cells (table_reporter.hpp) as GitHub tables.
+// Markdown report: renders build_scenario_table's cells (table_reporter.hpp) as GitHub tables, and
+// build_breakdown_table's (phase_breakdown.hpp) as one more under a point that has a breakdown.
 #include "report/markdown_reporter.hpp"
 
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "report/phase_breakdown.hpp"
 #include "report/table_reporter.hpp"
 
 namespace offload::report {
@@ -26,6 +29,21 @@ std::string render(const Cell& cell) {
          markdown_cell(cell.text.substr(cell.emphasis));
 }
 
+// One GitHub table: the headers, the alignment row (numbers right), then one line per row.
+void write_table(std::ostream& out, const std::vector<Column>& columns) {
+  out << '|';
+  for (const auto& c : columns) out << ' ' << markdown_cell(c.header) << " |";
+  out << "\n|";
+  for (const auto& c : columns) out << (c.right_aligned ? " ---: |" : " --- |");
+  out << '\n';
+  const std::size_t rows = columns.empty() ? 0 : columns.front().cells.size();
+  for (std::size_t row = 0; row < rows; ++row) {
+    out << '|';
+    for (const auto& c : columns) out << ' ' << render(c.cells[row]) << " |";
+    out << '\n';
+  }
+}
+
 }  // namespace
 
 void MarkdownReporter::write(const Report& report, std::ostream& out) const {
@@ -40,24 +58,23 @@ void MarkdownReporter::write(const Report& report, std::ostream& out) const {
     if (!t.point.empty()) out << " (" << markdown_cell(t.point) << ')';
     out << "\n\n";
     if (!t.reference.empty()) out << "Reference: " << markdown_cell(t.reference) << "\n\n";
-
-    out << '|';
-    for (const auto& c : t.columns) out << ' ' << markdown_cell(c.header) << " |";
-    out << "\n|";
-    for (const auto& c : t.columns) out << (c.right_aligned ? " ---: |" : " --- |");
-    out << '\n';
-    const std::size_t rows = t.columns.empty() ? 0 : t.columns.front().cells.size();
-    for (std::size_t row = 0; row < rows; ++row) {
-      out << '|';
-      for (const auto& c : t.columns) out << ' ' << render(c.cells[row]) << " |";
-      out << '\n';
+    if (!scenario.skipped.empty()) {
+      out << "Skipped: " << markdown_cell(scenario.skipped) << '\n';
+      continue;
     }
+    if (scenario.backend != "native") out << "On " << markdown_cell(scenario.backend) << "\n\n";
+
+    write_table(out, t.columns);
     if (!t.expectations.empty() || !t.notes.empty() || !t.warnings.empty()) out << '\n';
     // Only a failure is bold: it is what a reader of a CI summary must not miss.
     for (const auto& e : t.expectations)
       out << "- expect: " << (e.tone == Tone::kBad ? render(e) : markdown_cell(e.text)) << '\n';
     for (const auto& note : t.notes) out << "- " << markdown_cell(note) << '\n';
     for (const auto& warning : t.warnings) out << "- **warning**: " << markdown_cell(warning) << '\n';
+    if (const BreakdownTable breakdown = build_breakdown_table(scenario); !breakdown.empty()) {
+      out << "\nBreakdown per offload phase (one traced sample per strategy):\n\n";
+      write_table(out, breakdown.columns);
+    }
   }
 
   if (!report.warnings.empty()) out << "\n## Warnings\n\n";

@@ -1,5 +1,6 @@
 // Markdown report for pull-request comments: per scenario a heading and a GitHub table with the
-// same columns as the table reporter (verdicts in bold), then notes and warnings as lists.
+// same columns as the table reporter (verdicts in bold), then notes and warnings as lists, then
+// the --breakdown table (p50/p99 per phase; no bars) when a strategy has one.
 #pragma once
 
 #include <string>

@@ -73,7 +73,7 @@ class Builder {
   BenchmarkSamples& get(const std::string& key) {
     const auto [it, added] = index_.try_emplace(key, benchmarks_.size());
     if (added) {
-      benchmarks_.push_back({key, {}});
+      benchmarks_.push_back({key, {}, {}});
       benchmarks_.back().metrics[std::string(kNsPerOp)];
       benchmarks_.back().metrics[std::string(kCpuNsPerOp)];
     }
@@ -136,9 +136,54 @@ void read_benchmarks(const Json& benchmarks, std::string_view source, Builder& b
   }
 }
 
-// Our `scenarios`: the counting-pass metrics, under the key json_reporter's run_name gives.
-void read_counts(const Json& scenarios, Builder& builder) {
-  for (const Json& r : scenarios) {
+// The one-line error for the field at path `at` ("scenarios[0].strategies[1].breakdown[2].p50_ns"):
+// what it should hold and the JSON type it holds ("nothing" when absent).
+[[noreturn]] void fail_field(std::string_view source, const std::string& at,
+                             std::string_view expected, const Json* found) {
+  fail(source, "malformed report: " + at + ": expected " + std::string(expected) + ", got " +
+                   (found != nullptr ? found->type_name() : "nothing"));
+}
+
+// A strategy's `breakdown` (json_reporter.hpp): absent or null reads as none; anything else must
+// be an array of {phase: string, p50_ns, p99_ns, mean_ns: number or null}.
+std::vector<PhaseSummary> read_breakdown(const Json& strategy, std::string_view source,
+                                         const std::string& at) {
+  const auto breakdown = strategy.find("breakdown");
+  if (breakdown == strategy.end() || breakdown->is_null()) return {};
+  if (!breakdown->is_array()) fail_field(source, at, "an array", &*breakdown);
+  std::vector<PhaseSummary> phases;
+  for (std::size_t i = 0; i < breakdown->size(); ++i) {
+    const Json& entry = (*breakdown)[i];
+    const std::string entry_at = at + "[" + std::to_string(i) + "]";
+    if (!entry.is_object()) fail_field(source, entry_at, "an object", &entry);
+    const auto field = [&](const char* key) -> const Json* {
+      const auto it = entry.find(key);
+      return it == entry.end() ? nullptr : &*it;
+    };
+    PhaseSummary phase;
+    const Json* name = field("phase");
+    if (name == nullptr || !name->is_string())
+      fail_field(source, entry_at + ".phase", "a string", name);
+    phase.phase = name->get<std::string>();
+    const auto number = [&](const char* key) {
+      const Json* value = field(key);
+      if (value == nullptr || !(value->is_number() || value->is_null()))
+        fail_field(source, entry_at + "." + key, "a number or null", value);
+      return value->is_null() ? kNaN : value->get<double>();
+    };
+    phase.p50 = number("p50_ns");
+    phase.p99 = number("p99_ns");
+    phase.mean = number("mean_ns");
+    phases.push_back(std::move(phase));
+  }
+  return phases;
+}
+
+// Our `scenarios`: the counting-pass metrics and the phase breakdown, under the key
+// json_reporter's run_name gives.
+void read_scenarios(const Json& scenarios, std::string_view source, Builder& builder) {
+  for (std::size_t index = 0; index < scenarios.size(); ++index) {
+    const Json& r = scenarios[index];
     if (!r.is_object()) continue;
     const auto scenario = r.find("scenario");
     if (scenario == r.end() || !scenario->is_object()) continue;
@@ -153,9 +198,12 @@ void read_counts(const Json& scenarios, Builder& builder) {
     }
     const auto strategies = r.find("strategies");
     if (strategies == r.end() || !strategies->is_array()) continue;
-    for (const Json& s : *strategies) {
+    for (std::size_t k = 0; k < strategies->size(); ++k) {
+      const Json& s = (*strategies)[k];
       if (!s.is_object()) continue;
       BenchmarkSamples& b = builder.get(prefix + "/" + string_field(s, "strategy"));
+      b.breakdown = read_breakdown(s, source, "scenarios[" + std::to_string(index) +
+                                                  "].strategies[" + std::to_string(k) + "].breakdown");
       const auto counts = s.find("counts");
       if (counts == s.end() || !counts->is_object()) continue;
       const auto put = [&](std::string_view metric, double value) {
@@ -211,7 +259,7 @@ LoadedReport read_document(const Json& doc, std::string source) {
   if (report.kind == ReportKind::kOffloadBench) {
     if (const auto scenarios = doc.find("scenarios");
         scenarios != doc.end() && scenarios->is_array())
-      read_counts(*scenarios, builder);
+      read_scenarios(*scenarios, src, builder);
   }
   report.benchmarks = builder.take();
   return report;

@@ -1,6 +1,7 @@
 // Reads a benchmark report back for `offload-bench compare`: our JSON report (json_reporter.hpp) or
 // plain Google Benchmark JSON, reduced to what a comparison needs — per benchmark, the samples of
-// each metric — plus the environment fields that make two reports comparable or not.
+// each metric (and ours' phase breakdown) — plus the environment fields that make two reports
+// comparable or not.
 #pragma once
 
 #include <array>
@@ -10,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "report/result.hpp"
 
 namespace offload::report {
 
@@ -58,6 +61,9 @@ struct BenchmarkSamples {
   // value per timed sample; may be empty for a strategy of a partial run that got no sample); the
   // kCountMetrics hold one value each, and only when the report has counts.
   std::map<std::string, std::vector<double>> metrics;
+  // Ours, when the run had --breakdown: the strategy's phases in the report's order (a null
+  // number is NaN); empty when the report has none.
+  std::vector<PhaseSummary> breakdown;
 };
 
 struct LoadedReport {
@@ -80,7 +86,9 @@ struct LoadedReport {
 // Throws: ReportError, one line naming the file: "<path>: cannot open: <strerror>", "<path>: empty
 //   file", "<path>: not valid JSON at byte N: <detail>", "<path>: unknown schema version 7 (this
 //   build reads 1)", "<path>: not an offload-bench or Google Benchmark report (no benchmarks array)",
-//   "<path>: malformed report: <detail>".
+//   "<path>: malformed report: <detail>", where a malformed breakdown names the field, e.g.
+//   "<path>: malformed report: scenarios[0].strategies[1].breakdown[2].p50_ns: expected a number
+//   or null, got string". A missing breakdown is no error.
 LoadedReport read_report_file(const std::filesystem::path& path);
 
 // As read_report_file on the text of a report; `source` names it in errors and in the result.

@@ -46,6 +46,8 @@ struct Sample {
   double cpu_ns = 0;              // user+sys CPU time of the process during the sample
   double voluntary_switches = 0;  // context switches of the process during the sample
   double involuntary_switches = 0;
+  double gc_collections = 0;      // cpython backend: cyclic-collector runs during the sample
+  double gc_ns = 0;               // and the time they took; 0 on the native backend
 
   double ns_per_op() const { return wall_ns / static_cast<double>(ops); }
 };
@@ -64,6 +66,16 @@ struct CountsPerOp {
   double loop_wakeups = 0;
   double worker_wakeup_signals = 0;
   double worker_wakeups = 0;
+};
+
+// One phase of an end-to-end offload (--breakdown), between two consecutive time stamps of the
+// same op: submit, worker start, job end, published (the completion is queued for the loop),
+// loop woken (the poll of the iteration that delivers it returned), state copied (the loop
+// future is done) and resumed (the awaiting task runs again). Nanoseconds, over the ops of one
+// traced sample per strategy, taken apart from the timed samples.
+struct PhaseSummary {
+  std::string phase;  // "queue", "job", "complete", "wake", "deliver", "resume"
+  double p50 = 0, p99 = 0, mean = 0;
 };
 
 // The outcome of one guarantee's conformance probe for one strategy.
@@ -92,6 +104,7 @@ struct StrategyResult {
   std::optional<CountsPerOp> counts;
   double peak_rss_kib = 0;              // high-water RSS while this strategy ran
   std::vector<ConformanceCheck> conformance;
+  std::vector<PhaseSummary> breakdown;  // in phase order; empty unless --breakdown traced it
 };
 
 // candidate vs baseline on one metric.
@@ -129,6 +142,8 @@ struct ScenarioResult {
   std::vector<std::string> warnings;       // e.g. "spread too wide for a 2% threshold"
   std::vector<ExpectationResult> expectations;  // one per scenario.expectations, in file order
   bool complete = true;                    // false when the run stopped inside this scenario
+  std::string backend = "native";          // "native", or the interpreter: "CPython 3.11.7 (/usr/bin/python3)"
+  std::string skipped;                     // why this point was not run ("" when it was)
 };
 
 struct Report {

@@ -1,12 +1,16 @@
-// Plain-text report: shared cell building (also used by markdown_reporter) and fixed-width layout.
+// Plain-text report: shared cell building (also used by markdown_reporter) and fixed-width layout,
+// with the --breakdown section (phase_breakdown.hpp) under a point's table.
 #include "report/table_reporter.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iterator>
 #include <optional>
 
 #include <fmt/format.h>
+
+#include "report/phase_breakdown.hpp"
 
 namespace offload::report {
 namespace {
@@ -58,15 +62,21 @@ Column scaled_column(std::string header, const std::vector<std::optional<double>
   return c;
 }
 
+// `values` with the non-finite ones dropped, in one unit picked from `units`, two decimals.
+template <std::size_t N>
+Column unit_column(std::string header, std::vector<std::optional<double>> values,
+                   const Unit (&units)[N]) {
+  for (auto& v : values)
+    if (v && !std::isfinite(*v)) v.reset();
+  return scaled_column(std::move(header), values, pick_unit(values, units), "{:.2f}{}");
+}
+
 template <std::size_t N>
 Column number_column(std::string header, const ScenarioResult& r, const Unit (&units)[N],
                      const std::function<std::optional<double>(const StrategyResult&)>& get) {
   std::vector<std::optional<double>> values;
-  for (const auto& s : r.strategies) {
-    auto v = get(s);
-    values.push_back(v && std::isfinite(*v) ? v : std::nullopt);
-  }
-  return scaled_column(std::move(header), values, pick_unit(values, units), "{:.2f}{}");
+  for (const auto& s : r.strategies) values.push_back(get(s));
+  return unit_column(std::move(header), std::move(values), units);
 }
 
 std::string short_key(std::string_view key) {
@@ -106,6 +116,10 @@ const Comparison* shown_comparison(const ScenarioResult& r, std::string_view can
 }
 
 }  // namespace
+
+Column duration_column(std::string header, const std::vector<std::optional<double>>& values_ns) {
+  return unit_column(std::move(header), values_ns, kTimeUnits);
+}
 
 std::string_view outcome_label(ExpectationResult::Outcome outcome) {
   switch (outcome) {
@@ -188,6 +202,11 @@ ScenarioTable build_scenario_table(const ScenarioResult& r) {
   t.columns.push_back(number_column("cpu/op", r, kTimeUnits, [](const StrategyResult& s) {
     return metric_median(s, kCpuMetric);
   }));
+  if (any([](const StrategyResult& s) { return find_metric(s, "gc_ns_per_op") != nullptr; })) {
+    t.columns.push_back(number_column("gc/op", r, kTimeUnits, [](const StrategyResult& s) {
+      return metric_median(s, "gc_ns_per_op");
+    }));
+  }
   if (any([](const StrategyResult& s) { return s.counts.has_value(); })) {
     using Field = double CountsPerOp::*;
     const auto count = [&](std::string header, std::vector<Field> fields) {
@@ -294,6 +313,90 @@ std::string render(const Cell& cell, bool colour) {
   return code + cell.text.substr(0, cell.emphasis) + "\x1b[0m" + cell.text.substr(cell.emphasis);
 }
 
+std::string spaces(std::size_t n) { return std::string(n, ' '); }
+
+// The display width of each column: its widest cell or header.
+std::vector<std::size_t> column_widths(const std::vector<Column>& columns) {
+  std::vector<std::size_t> widths;
+  for (const auto& c : columns) {
+    std::size_t w = display_width(c.header);
+    for (const auto& cell : c.cells) w = std::max(w, display_width(cell.text));
+    widths.push_back(w);
+  }
+  return widths;
+}
+
+// The header line, then one line per row: two spaces before each cell, numbers right-aligned,
+// words left-aligned, the last column unpadded.
+// Requires: widths.size() == columns.size(), every width >= its column's widest cell.
+void write_columns(std::ostream& out, const std::vector<Column>& columns,
+                   const std::vector<std::size_t>& widths, bool colour) {
+  const auto emit_row = [&](auto&& cell_of) {
+    std::string line;
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const Cell cell = cell_of(columns[i]);
+      const std::string pad = spaces(widths[i] - display_width(cell.text));
+      const bool last = i + 1 == columns.size();
+      line += "  ";
+      if (columns[i].right_aligned) line += pad + render(cell, colour);
+      else line += render(cell, colour) + (last ? "" : pad);
+    }
+    out << line << '\n';
+  };
+  emit_row([](const Column& c) { return Cell{c.header}; });
+  const std::size_t rows = columns.empty() ? 0 : columns.front().cells.size();
+  for (std::size_t row = 0; row < rows; ++row) emit_row([row](const Column& c) { return c.cells[row]; });
+}
+
+// Foreground colours of the phases in bar order, distinct for the six phases (and repeating after
+// them); the glyphs alone already tell the phases apart, so colour only helps the eye.
+constexpr std::string_view kPhaseColours[] = {"\x1b[34m", "\x1b[32m", "\x1b[36m",
+                                              "\x1b[33m", "\x1b[35m", "\x1b[31m"};
+constexpr std::string_view kBarLabel = "mean";
+
+std::string phase_glyphs(const BreakdownTable& t, std::size_t phase, int count, bool colour) {
+  const std::string glyphs(static_cast<std::size_t>(count), phase_glyph(t.phases[phase]));
+  if (!colour) return glyphs;
+  return std::string(kPhaseColours[phase % std::size(kPhaseColours)]) + glyphs + "\x1b[0m";
+}
+
+// The p50/p99 table of the phases, then one stacked bar of the phase means per strategy under the
+// phase columns, its total at the end, and the legend under the bars.
+void write_breakdown(std::ostream& out, const BreakdownTable& t, bool colour) {
+  out << "  breakdown per offload phase (one traced sample per strategy; bars: phase means, "
+         "one scale)\n";
+  // Column 1 is the statistic's (BreakdownTable): the bars' "mean" label sits in it too.
+  std::vector<std::size_t> widths = column_widths(t.columns);
+  widths[1] = std::max(widths[1], kBarLabel.size());
+  write_columns(out, t.columns, widths, colour);
+  if (t.bars.empty()) return;
+
+  int bar_area = 0;
+  std::size_t total_width = 0;
+  for (const auto& bar : t.bars) {
+    int length = 0;
+    for (const auto& segment : bar.segments) length += segment.columns;
+    bar_area = std::max(bar_area, length);
+    total_width = std::max(total_width, display_width(bar.total.text));
+  }
+  for (const auto& bar : t.bars) {
+    std::string line = "  " + bar.strategy + spaces(widths[0] - display_width(bar.strategy)) +
+                       "  " + std::string(kBarLabel) + spaces(widths[1] - kBarLabel.size()) + "  ";
+    int length = 0;
+    for (const auto& segment : bar.segments) {
+      line += phase_glyphs(t, segment.phase, segment.columns, colour);
+      length += segment.columns;
+    }
+    line += spaces(static_cast<std::size_t>(bar_area - length)) + "  " +
+            spaces(total_width - display_width(bar.total.text)) + bar.total.text;
+    out << line << '\n';
+  }
+  std::string legend = spaces(2 + widths[0] + 2 + widths[1] + 2);
+  for (std::size_t i = 0; i < t.phases.size(); ++i)
+    legend += (i == 0 ? "" : "  ") + phase_glyphs(t, i, 1, colour) + " " + t.phases[i];
+  out << legend << '\n';
+}
+
 }  // namespace
 
 void TableReporter::write(const Report& report, std::ostream& out) const {
@@ -308,32 +411,17 @@ void TableReporter::write(const Report& report, std::ostream& out) const {
     if (!t.point.empty()) out << "  " << t.point;
     if (!t.reference.empty()) out << "  (" << t.reference << ')';
     out << '\n';
-
-    std::vector<std::size_t> widths;
-    for (const auto& c : t.columns) {
-      std::size_t w = display_width(c.header);
-      for (const auto& cell : c.cells) w = std::max(w, display_width(cell.text));
-      widths.push_back(w);
+    if (!scenario.skipped.empty()) {
+      out << "  skipped: " << scenario.skipped << '\n';
+      continue;
     }
-    const auto emit_row = [&](auto&& cell_of) {
-      std::string line;
-      for (std::size_t i = 0; i < t.columns.size(); ++i) {
-        const Cell cell = cell_of(t.columns[i]);
-        const std::string pad(widths[i] - display_width(cell.text), ' ');
-        const bool last = i + 1 == t.columns.size();
-        line += "  ";
-        if (t.columns[i].right_aligned) line += pad + render(cell, options_.colour);
-        else line += render(cell, options_.colour) + (last ? "" : pad);
-      }
-      out << line << '\n';
-    };
-    emit_row([](const Column& c) { return Cell{c.header}; });
-    const std::size_t rows = t.columns.empty() ? 0 : t.columns.front().cells.size();
-    for (std::size_t row = 0; row < rows; ++row)
-      emit_row([row](const Column& c) { return c.cells[row]; });
+    if (scenario.backend != "native") out << "  on " << scenario.backend << '\n';
+    write_columns(out, t.columns, column_widths(t.columns), options_.colour);
     for (const auto& e : t.expectations) out << "  expect: " << render(e, options_.colour) << '\n';
     for (const auto& note : t.notes) out << "  note: " << note << '\n';
     for (const auto& warning : t.warnings) out << "  warning: " << warning << '\n';
+    if (const BreakdownTable breakdown = build_breakdown_table(scenario); !breakdown.empty())
+      write_breakdown(out, breakdown, options_.colour);
   }
 
   if (!report.warnings.empty()) out << '\n';

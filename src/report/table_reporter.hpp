@@ -1,8 +1,11 @@
 // Plain-text report: an environment header, then per scenario a fixed-width table with one row per
-// strategy. The cell model below is shared with the Markdown reporter so both show the same columns.
+// strategy, and under it the --breakdown section when a strategy has one (p50/p99 per phase, a bar
+// of the phase means per strategy, a legend; phase colours with ReporterOptions::colour). The cell
+// model below is shared with the Markdown reporter so both show the same columns.
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +44,15 @@ struct ScenarioTable {
 // Builds the table of one scenario. Columns: strategy (baseline marked), time/op, its 95% CI as
 // ±%, ops/s, p50/p99 latency (only if some strategy has latency), cpu/op, locks/op, allocs/op,
 // wakeups/op (only if some strategy has counts), vs baseline, conformance. Below the table: one
-// line per expectation, then notes and warnings.
+// line per expectation, then notes and warnings. The --breakdown section is built apart
+// (phase_breakdown.hpp).
 // Note: each time column uses one unit (ns, µs, ms or s) chosen from its smallest value.
 ScenarioTable build_scenario_table(const ScenarioResult& result);
+
+// A right-aligned column of durations given in nanoseconds, "-" for a missing or non-finite one,
+// every cell in one unit: the largest (ns, µs, ms, s) in which the smallest positive value is
+// still >= 1, two decimals ("980.00 ns", "2.30 µs"). The time columns of the table use it.
+Column duration_column(std::string header, const std::vector<std::optional<double>>& values_ns);
 
 // "1.32x faster [1.28, 1.36] p=0.002", "1.10x slower [...] p=...", or
 // "no significant difference: ratio 0.99 [0.97, 1.02] p=0.410". The factor and its interval are

@@ -1,6 +1,7 @@
 // The whole runtime in one include: the loop, futures, tasks and the asyncio helpers.
 #pragma once
 
+#include "runtime/batch_offload.hpp"
 #include "runtime/concurrent_future.hpp"
 #include "runtime/context.hpp"
 #include "runtime/coroutine.hpp"

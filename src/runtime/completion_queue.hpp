@@ -25,6 +25,7 @@
 #include "runtime/future.hpp"
 #include "runtime/instrumentation.hpp"
 #include "runtime/none.hpp"
+#include "runtime/phase_trace.hpp"
 #include "runtime/wakeup.hpp"
 
 namespace offload::runtime {
@@ -52,9 +53,11 @@ class CompletionQueue {
 
   // Any thread: queues one completion and signals the loop (one lock, one signal()).
   void push(std::shared_ptr<Completion> completion) {
+    phase_trace::stamp_published();
     {
       auto lock = instrumentation::lock(mutex_);
       queued_.push_back(std::move(completion));
+      nonempty_.store(true, std::memory_order_relaxed);
     }
     // After the unlock: the push must be in place before the signal (Wakeup's protocol, P1
     // before P2), and the woken loop should not find the lock still held.
@@ -68,6 +71,7 @@ class CompletionQueue {
       auto lock = instrumentation::lock(mutex_);
       queued_.insert(queued_.end(), std::make_move_iterator(completions.begin()),
                      std::make_move_iterator(completions.end()));
+      nonempty_.store(true, std::memory_order_relaxed);
     }
     wakeup_->signal();
   }
@@ -78,7 +82,12 @@ class CompletionQueue {
     assert(batch.empty() && "take() into a batch that still holds completions");
     auto lock = instrumentation::lock(mutex_);
     queued_.swap(batch);
+    nonempty_.store(false, std::memory_order_relaxed);
   }
+
+  // Any thread, no lock: whether something may be queued; what a spinning loop polls. Exact
+  // under mutex_; without it, a hint that a later take() confirms.
+  bool maybe_nonempty() const noexcept { return nonempty_.load(std::memory_order_relaxed); }
 
   // Loop thread: drops everything queued without completing it (the loop is closing).
   void clear() {
@@ -86,6 +95,7 @@ class CompletionQueue {
     {
       auto lock = instrumentation::lock(mutex_);
       queued_.swap(dropped);
+      nonempty_.store(false, std::memory_order_relaxed);
     }
     // Destroyed after the unlock: a future's destructor may release arbitrary loop-side state.
   }
@@ -94,6 +104,7 @@ class CompletionQueue {
   Wakeup* wakeup_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<Completion>> queued_;  // Guarded by mutex_.
+  std::atomic<bool> nonempty_{false};  // == !queued_.empty(); written under mutex_.
 };
 
 // The loop future of a direct offload. It is its own completion, so a direct offload allocates

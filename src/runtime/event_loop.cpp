@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runtime/coroutine.hpp"
+#include "runtime/cpu_relax.hpp"
 #include "runtime/instrumentation.hpp"
 
 namespace offload::runtime {
@@ -63,9 +64,11 @@ Handle EventLoop::call_soon_threadsafe(std::function<void()> callback,
   check_closed();
   auto handle = std::make_shared<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
+  phase_trace::stamp_published();
   {
     auto lock = instrumentation::lock(threadsafe_mutex_);
     threadsafe_ready_.push_back(handle);
+    threadsafe_nonempty_.store(true, std::memory_order_relaxed);
   }
   wakeup_.signal();
   return Handle(std::move(handle));
@@ -133,26 +136,21 @@ void EventLoop::run_once() {
   }
   pollfd pfd{wakeup_.fd(), POLLIN, 0};
   int polled = 0;
-  // idle_spin: poll without blocking for a while first, when the block would outlast the spin.
-  // A signal found here is not a wake-up: the loop never slept.
+  // idle_spin: watch the queues for a while first, when the block would outlast the spin. Work
+  // found here skips the poll: the loop never slept, and a signal written meanwhile (per_call)
+  // is drained by the next iteration's poll.
   const bool spin = may_block && idle_spin_.count() > 0 &&
                     (timeout_ptr == nullptr ||
                      std::chrono::seconds(timeout.tv_sec) + std::chrono::nanoseconds(timeout.tv_nsec) > idle_spin_);
-  if (spin) {
-    const timespec zero{};
-    const auto until = time() + idle_spin_;
-    do {
-      polled = ::ppoll(&pfd, 1, &zero, nullptr);
-    } while (polled <= 0 && time() < until);
-    if (polled < 0) polled = 0;  // EINTR or the like: fall through to the blocking poll.
-  }
-  if (polled == 0) {
+  const bool spun_into_work = spin && spin_for_work();
+  if (!spun_into_work) {
     do {
       polled = ::ppoll(&pfd, 1, timeout_ptr, nullptr);
     } while (polled < 0 && errno == EINTR);
     if (polled < 0) throw std::system_error(errno, std::generic_category(), "ppoll");
     if (polled > 0 && may_block) instrumentation::count(instrumentation::Counter::kLoopWakeups);
   }
+  if (phase_tracing_) phase_trace_woken_ns_ = trace_clock_ns();
   if (polled > 0) wakeup_.drain();
 
   // Coalesced wake-ups: clear the pending flag BEFORE taking the queues below, so a producer
@@ -165,6 +163,7 @@ void EventLoop::run_once() {
     auto lock = instrumentation::lock(threadsafe_mutex_);
     for (auto& handle : threadsafe_ready_) ready_.push_back(std::move(handle));
     threadsafe_ready_.clear();
+    threadsafe_nonempty_.store(false, std::memory_order_relaxed);
   }
   // Direct offloads complete here, before the ready queue runs: a delivery takes the place of
   // the chained path's _set_state handle, so the callbacks it schedules run in this iteration.
@@ -184,6 +183,23 @@ void EventLoop::run_once() {
     if (!handle->cancelled) run_handle(*handle);
   }
   ++iterations_;
+}
+
+bool EventLoop::spin_for_work() {
+  if (may_have_work()) return true;
+  wakeup_.hold();  // coalesced: producers skip the eventfd write while we watch
+  const auto until = time() + idle_spin_;
+  bool found = false;
+  do {
+    for (unsigned i = 0; i < kPausesPerClockRead && !found; ++i) {
+      cpu_relax();
+      found = may_have_work();
+    }
+  } while (!found && time() < until);
+  // Producers write again from here. A push made while the hold was on is visible after this
+  // exchange (Wakeup::hold()), so this last look cannot miss one and let the loop block past it.
+  wakeup_.rearm();
+  return found || may_have_work();
 }
 
 void EventLoop::deliver_completions() {

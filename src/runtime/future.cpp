@@ -39,6 +39,10 @@ void FutureBase::check_has_result() const {
 
 void FutureBase::finish() {
   state_ = FutureState::kFinished;
+  if (phase_trace_) {
+    phase_trace_->stamp(Stamp::kLoopWoken, loop_->phase_trace_woken_ns());
+    phase_trace_->stamp(Stamp::kStateCopied);
+  }
   schedule_callbacks();
 }
 

@@ -16,6 +16,7 @@
 
 #include "runtime/context.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/phase_trace.hpp"
 
 namespace offload::runtime {
 
@@ -57,6 +58,9 @@ class FutureBase : public std::enable_shared_from_this<FutureBase> {
   // The CancelledError a cancelled future raises, carrying the cancel message.
   std::exception_ptr make_cancelled_error() const;
 
+  // --breakdown: when this future finishes, stamp loop woken and state copied on `trace`.
+  void set_phase_trace(std::shared_ptr<PhaseTrace> trace) noexcept { phase_trace_ = std::move(trace); }
+
  protected:
   // Throws as result() must for a future that has no result: pending, cancelled or failed.
   void check_has_result() const;
@@ -78,6 +82,7 @@ class FutureBase : public std::enable_shared_from_this<FutureBase> {
   std::string cancel_message_;
   std::vector<Registration> callbacks_;
   CallbackId next_callback_id_ = 1;
+  std::shared_ptr<PhaseTrace> phase_trace_;  // Null unless this offload is traced.
 };
 
 template <class T>

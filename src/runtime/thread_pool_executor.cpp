@@ -16,7 +16,9 @@
 #include <cassert>
 #include <string_view>
 
+#include "runtime/cpu_relax.hpp"
 #include "runtime/instrumentation.hpp"
+#include "runtime/phase_trace.hpp"
 
 namespace offload::runtime {
 namespace {
@@ -25,21 +27,6 @@ using instrumentation::Counter;
 
 // Linux limits a thread name to 15 bytes plus the terminator.
 constexpr std::size_t kMaxThreadNameLength = 15;
-
-// A spinning worker reads the clock once per this many pauses: the hint is polled on every
-// pause, the deadline needs no better resolution than ~1 µs, and on a VM whose clock source has
-// no vDSO fast path a clock read is a system call.
-constexpr unsigned kPausesPerClockRead = 16;
-
-// One polite busy-wait step: `pause` tells the core it is spinning (frees the pipeline for the
-// sibling hyperthread, avoids the memory-order mis-speculation on exit from the loop).
-inline void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#else
-  std::this_thread::yield();
-#endif
-}
 
 // CPython: min(32, (os.cpu_count() or 1) + 4) — enough threads for I/O-bound work on small
 // machines without thousands of threads on large ones.
@@ -210,6 +197,7 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
     // Drop the item (and its copies of the callable and arguments) before signalling idle, as
     // CPython does with `del work_item`.
     item.reset();
+    phase_trace::clear_publishing();
     idle_semaphore_.release();
   }
 }

@@ -87,6 +87,8 @@ struct ExecutorOptions {
   // Requires: not negative (ValueError).
   std::chrono::nanoseconds spin_before_park{50'000};
   Signal signal = Signal::kAlways;
+
+  bool operator==(const ExecutorOptions&) const = default;
 };
 
 class ThreadPoolExecutor {

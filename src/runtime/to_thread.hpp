@@ -7,9 +7,11 @@
 // Threading: call inside a task on the running loop; f runs on a worker thread.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "runtime/context.hpp"
 #include "runtime/coroutine.hpp"
@@ -44,6 +46,9 @@ class ContextRunPartial {
 //   static auto offload(Submit&& submit, F f, Args... args);
 // calling submit(callable, callable_args...) exactly once and returning what it returns, so
 // one policy serves run_in_executor, a per-call executor, or an inline call (micro scenarios).
+// For offload_batch (batch_offload.hpp) it also says which context each op of a batch runs in:
+//   static std::vector<Context> batch_contexts(std::size_t ops);
+// one context per op, or none (empty) to run the calls in the worker thread's own context.
 
 // CPython's to_thread: always copy the context and wrap the call in a partial of ctx.run.
 struct OffloadCopyContextPartial {
@@ -52,6 +57,15 @@ struct OffloadCopyContextPartial {
     auto partial = std::make_shared<ContextRunPartial<F, Args...>>(
         copy_context(), std::move(f), std::move(args)...);
     return submit([partial] { return (*partial)(); });
+  }
+
+  // A batch: every op in its own copy of the caller's context, as every to_thread call. The
+  // batch's slots hold the calls, so no partial is allocated.
+  static std::vector<Context> batch_contexts(std::size_t ops) {
+    std::vector<Context> contexts;
+    contexts.reserve(ops);
+    for (std::size_t i = 0; i < ops; ++i) contexts.push_back(copy_context());
+    return contexts;
   }
 };
 

@@ -56,6 +56,16 @@ class Wakeup {
     if (mode_ == WakeupMode::kCoalesced) pending_.exchange(false, std::memory_order_acq_rel);
   }
 
+  // kCoalesced: sets the pending flag as if a signal were pending, so signal() writes nothing
+  // until the next rearm(). A loop that spins on its queues calls it first: it is awake and
+  // looking, and a producer's eventfd write would be a wasted system call. The spin must end
+  // with rearm() and one more look at the queues (the protocol at pending_: this is an L2 that
+  // sets instead of clears, so pushes before the closing rearm() are visible after it, and
+  // producers after it write again).
+  void hold() noexcept {
+    if (mode_ == WakeupMode::kCoalesced) pending_.exchange(true, std::memory_order_acq_rel);
+  }
+
   WakeupMode mode() const noexcept { return mode_; }
   int fd() const noexcept { return fd_; }
 

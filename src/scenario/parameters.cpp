@@ -17,6 +17,7 @@ constexpr std::int64_t kNoMax = std::numeric_limits<std::int64_t>::max();
 constexpr std::string_view kInteger = "an integer";
 constexpr std::string_view kNumber = "a number";
 constexpr std::string_view kString = "a string";
+constexpr std::string_view kBoolean = "a boolean";
 
 Problem expected(std::string_view what, const ParameterValue& got) {
   return "expected " + std::string(what) + ", got " + std::string(type_name(got));
@@ -68,6 +69,7 @@ Problem set_enum(const ParameterValue& value, std::string_view what, const Enum 
   return "unknown " + std::string(what) + " '" + *v + "' (valid: " + valid + ")";
 }
 
+constexpr Backend kBackends[] = {Backend::kNative, Backend::kCPython};
 constexpr WorkloadKind kKinds[] = {WorkloadKind::kOffload, WorkloadKind::kStateCopy,
                                    WorkloadKind::kOffloadWrap};
 constexpr Job kJobs[] = {Job::kNoop, Job::kSpin, Job::kSleep, Job::kStat, Job::kRead, Job::kGil};
@@ -83,6 +85,17 @@ struct Parameter {
 // Ranges are the documented ones (docs/scenarios.md). A setter writes its field only when the
 // value is accepted, which keeps apply_parameter's "unchanged on rejection" promise.
 constexpr Parameter kParameters[] = {
+    {"runtime.backend", kString,
+     [](Scenario& s, const ParameterValue& v) {
+       return set_enum(v, "backend", kBackends, s.runtime.backend);
+     }},
+    {"runtime.gc", kBoolean,
+     [](Scenario& s, const ParameterValue& v) -> Problem {
+       const auto* on = std::get_if<bool>(&v);
+       if (on == nullptr) return expected(kBoolean, v);
+       s.runtime.gc = *on;
+       return std::nullopt;
+     }},
     {"runtime.workers", kInteger,
      [](Scenario& s, const ParameterValue& v) -> Problem {
        std::int64_t workers = 0;

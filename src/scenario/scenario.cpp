@@ -2,9 +2,30 @@
 #include "scenario/scenario.hpp"
 
 #include <charconv>
+#include <stdexcept>
+#include <string>
 #include <system_error>
 
 namespace offload::scenario {
+
+strategy::Selection selection_of(const Scenario& scenario, std::string_view id) {
+  if (scenario.compare.axis == kConfigAxis) {
+    for (const NamedConfig& config : scenario.compare.configs)
+      if (config.name == id) return config.selection;
+    throw std::invalid_argument("no configuration named '" + std::string(id) + "'");
+  }
+  strategy::Selection selection = scenario.fixed;
+  selection.set(scenario.compare.axis, id);
+  return selection;
+}
+
+std::string_view to_string(Backend backend) {
+  switch (backend) {
+    case Backend::kNative: return "native";
+    case Backend::kCPython: return "cpython";
+  }
+  return "unknown";
+}
 
 std::string_view to_string(WorkloadKind kind) {
   switch (kind) {

@@ -45,8 +45,18 @@ struct Location {
   int column = 0;
 };
 
+// What runs the scenario.
+enum class Backend {
+  kNative,   // the runtime core in this process: the model
+  kCPython,  // the real asyncio, in a python3 child process driven by python/offload_bench_driver.py
+};
+
 struct RuntimeConfig {
+  Backend backend = Backend::kNative;
   std::optional<std::int64_t> workers;  // executor max_workers; default CPython's min(32, cores+4)
+  // The cyclic garbage collector during samples (cpython). The model has no collector: a
+  // native point with gc = false is skipped rather than run as if it meant something.
+  bool gc = true;
 };
 
 struct WorkloadConfig {
@@ -62,10 +72,21 @@ struct WorkloadConfig {
   std::optional<double> timeout_ms;  // wait_for around each call
 };
 
+// A whole configuration compared as one contender (compare.axis = "config"): [strategies]
+// with the `[config.<name>]` table's choices on top.
+struct NamedConfig {
+  std::string name;
+  strategy::Selection selection;
+};
+
+// compare.axis names a strategy axis, or kConfigAxis to compare whole configurations.
+inline constexpr std::string_view kConfigAxis = "config";
+
 struct CompareConfig {
-  std::string axis;                     // a strategy axis id
-  std::string baseline;                 // a strategy id on that axis
-  std::vector<std::string> candidates;  // strategy ids on that axis, != baseline
+  std::string axis;                     // a strategy axis id, or kConfigAxis
+  std::string baseline;                 // a strategy id on that axis (a config name)
+  std::vector<std::string> candidates;  // strategy ids on that axis (config names), != baseline
+  std::vector<NamedConfig> configs;     // kConfigAxis only: every [config.<name>], file order
 };
 
 struct MeasureConfig {
@@ -123,6 +144,11 @@ struct ScenarioPoint {
   std::vector<std::pair<std::string, std::string>> parameters;  // (dotted key, value as text)
 };
 
+// The strategies contender `id` (the baseline or a candidate) runs with.
+// Requires: `id` is compared in `scenario` (the loader checks).
+strategy::Selection selection_of(const Scenario& scenario, std::string_view id);
+
+std::string_view to_string(Backend backend);
 std::string_view to_string(WorkloadKind kind);
 std::string_view to_string(Job job);
 std::string_view to_string(Concurrency concurrency);

@@ -52,7 +52,7 @@ std::string format_error(const Location& location, const std::string& key,
 
 constexpr std::string_view kTopLevelKeys[] = {"name",     "description", "reference",  "runtime",
                                               "workload", "compare",     "strategies", "sweep",
-                                              "measure",  "expect"};
+                                              "measure",  "expect",      "config"};
 constexpr std::string_view kCompareKeys[] = {"axis", "baseline", "candidates"};
 constexpr std::string_view kParameterTables[] = {"runtime", "workload", "measure"};
 
@@ -127,6 +127,7 @@ class Loader {
     for (std::string_view table : kParameterTables) read_parameters(table);
     read_compare();
     read_strategies();
+    read_configs();
     read_sweep();
     read_expect();
     check_rules();
@@ -240,11 +241,13 @@ class Loader {
 
     compare.axis = required_string(entries, "compare.", "axis", at);
     const TomlEntry& axis_entry = *find(entries, "axis");
+    set_at_["compare.axis"] = axis_entry.value_at;
+    if (compare.axis == kConfigAxis) return read_compared_configs(entries, at);
     const strategy::AxisInfo* axis = strategy::find_axis(compare.axis);
     if (axis == nullptr)
       fail(axis_entry.value_at, "compare.axis",
-           "unknown axis " + in_quotes(compare.axis) + " (valid: " + strategy::axis_ids() + ")");
-    set_at_["compare.axis"] = axis_entry.value_at;
+           "unknown axis " + in_quotes(compare.axis) + " (valid: " + strategy::axis_ids() + ", " +
+               std::string(kConfigAxis) + ")");
 
     const TomlEntry* baseline = find(entries, "baseline");
     if (baseline == nullptr) fail(at, "compare.baseline", "required key is missing");
@@ -269,6 +272,64 @@ class Loader {
           compare.candidates.end())
         fail(node_at, "compare.candidates", "duplicate candidate " + in_quotes(id));
       compare.candidates.push_back(id);
+    }
+  }
+
+  // compare.axis = "config": baseline and candidates name [config.<name>] tables, read later by
+  // read_configs(), which checks that each is defined.
+  void read_compared_configs(const std::vector<TomlEntry>& entries, const Location& at) {
+    CompareConfig& compare = scenario_.compare;
+    auto name_of = [&](const toml::node& node, const Location& node_at, const char* key) {
+      const auto* s = node.as_string();
+      if (s == nullptr || !is_valid_name(s->get()))
+        fail(node_at, key, "expected a configuration name (a-z, 0-9, _ or -), got " + std::string(type_name(node)));
+      configs_named_at_.push_back({s->get(), node_at, key});
+      return s->get();
+    };
+    const TomlEntry* baseline = find(entries, "baseline");
+    if (baseline == nullptr) fail(at, "compare.baseline", "required key is missing");
+    compare.baseline = name_of(*baseline->value, baseline->value_at, "compare.baseline");
+    const TomlEntry* candidates = find(entries, "candidates");
+    if (candidates == nullptr) fail(at, "compare.candidates", "required key is missing");
+    const toml::array* list = candidates->value->as_array();
+    if (list == nullptr || list->empty())
+      fail(candidates->value_at, "compare.candidates", "expected a non-empty array of configuration names");
+    for (const toml::node& node : *list) {
+      const Location node_at = location_of(node.source(), file_, candidates->value_at);
+      std::string name = name_of(node, node_at, "compare.candidates");
+      if (name == compare.baseline || std::find(compare.candidates.begin(), compare.candidates.end(), name) !=
+                                          compare.candidates.end())
+        fail(node_at, "compare.candidates", "configuration " + in_quotes(name) + " is compared twice");
+      compare.candidates.push_back(std::move(name));
+    }
+  }
+
+  // [config.<name>]: one table per compared configuration, axis = strategy on top of
+  // [strategies]. Only with compare.axis = "config", and every compared name defined.
+  void read_configs() {
+    Location at;
+    const toml::table* t = table("config", false, at);
+    const bool comparing = scenario_.compare.axis == kConfigAxis;
+    if (t != nullptr && !comparing)
+      fail(at, "config", "[config.<name>] tables need compare.axis = \"config\"");
+    if (!comparing) return;
+    for (const TomlEntry& c : t ? entries_in_file_order(*t, file_, at) : std::vector<TomlEntry>{}) {
+      const std::string prefix = "config." + c.key;
+      const toml::table* body = c.value->as_table();
+      if (body == nullptr) fail(c.value_at, prefix, "expected a table of axis = strategy");
+      NamedConfig config{c.key, scenario_.fixed};
+      for (const TomlEntry& e : entries_in_file_order(*body, file_, c.value_at)) {
+        const std::string key = prefix + "." + e.key;
+        const strategy::AxisInfo* axis = strategy::find_axis(e.key);
+        if (axis == nullptr) fail(e.key_at, key, "unknown axis (valid: " + strategy::axis_ids() + ")");
+        config.selection.set(axis->id, strategy_of(*axis, *e.value, e.value_at, key).id);
+      }
+      scenario_.compare.configs.push_back(std::move(config));
+    }
+    for (const ConfigReference& named : configs_named_at_) {
+      const auto& configs = scenario_.compare.configs;
+      if (std::none_of(configs.begin(), configs.end(), [&](const NamedConfig& c) { return c.name == named.name; }))
+        fail(named.at, named.key, "configuration " + in_quotes(named.name) + " has no [config." + named.name + "] table");
     }
   }
 
@@ -450,6 +511,8 @@ class Loader {
     if (s.workload.kind == WorkloadKind::kOffloadWrap && axis != "offload")
       return "kind 'offload_wrap' measures the offload axis, but compare.axis is " +
              in_quotes(axis);
+    if (axis == kConfigAxis && s.workload.kind != WorkloadKind::kOffload)
+      return "compare.axis 'config' needs kind 'offload' (the micro kinds measure one axis)";
     if (axis == "executor" && s.workload.kind != WorkloadKind::kOffload)
       return "compare.axis 'executor' needs kind 'offload' (" + in_quotes(kind) +
              " runs no executor)";
@@ -480,6 +543,12 @@ class Loader {
   std::vector<TomlEntry> top_;
   Scenario scenario_;
   std::map<std::string, Location, std::less<>> set_at_;  // dotted key -> where its value is
+  struct ConfigReference {
+    std::string name;
+    Location at;
+    std::string key;  // compare.baseline or compare.candidates
+  };
+  std::vector<ConfigReference> configs_named_at_;  // compared config names, checked by read_configs
 };
 
 }  // namespace

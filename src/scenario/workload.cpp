@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,12 @@ class OffloadWorkload final : public Workload {
                   runtime::ThreadPoolExecutor* shared_executor)
       : config_(s.workload), job_(s.workload), vars_(s.workload.context_vars),
         target_{shared_executor, strategy::executor_options(selection)},
-        loop_(strategy::loop_options(selection)) {
+        loop_(strategy::loop_options(selection)),
+        batched_(s.workload.concurrency == Concurrency::kGather &&
+                 strategy::gather_mode(selection) == strategy::GatherMode::kBatched) {
+    if (batched_ && s.workload.timeout_ms)
+      throw std::runtime_error("gather 'batched' awaits the ops as one batch: there is no per-op await "
+                               "for workload.timeout_ms to wrap in wait_for");
     if (shared_executor == nullptr) {
       std::optional<std::size_t> workers;
       if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);
@@ -65,19 +71,37 @@ class OffloadWorkload final : public Workload {
   }
   measure::LatencyHistogram* latency() override { return &latency_; }
   measure::LatencyHistogram* loop_lag() override { return &loop_lag_; }
+  bool set_phase_tracing(bool on) override {
+    tracing_ = on;
+    loop_.set_phase_tracing(on);
+    return true;
+  }
+  const PhaseTimes* phase_times() const override { return &phase_times_; }
 
  private:
   static constexpr auto kLagPeriod = std::chrono::milliseconds(1);
 
   Coroutine<std::int64_t> op() {
     const auto start = Clock::now();
-    auto call = strategy::offload_call<O, C, E, D>(loop_, [job = &job_] { return (*job)(); }, target_);
+    auto call = strategy::offload_call<O, C, E, D>(loop_, [job = &job_] { return (*job)(); }, target_,
+                                                   tracing_ ? &phase_times_ : nullptr);
     std::int64_t result = config_.timeout_ms
         ? co_await runtime::wait_for(std::move(call), std::chrono::duration_cast<Clock::duration>(
                                                           std::chrono::duration<double, std::milli>(*config_.timeout_ms)))
         : co_await std::move(call);
     latency_.record(elapsed_ns(start));
     co_return result;
+  }
+
+  // gather=batched: every op in one offload_batch, on one executor lease (with per_call, one
+  // pool for the batch). Each op's latency is the batch's submit-to-resume time. Not traced:
+  // --breakdown's phases are per-op offload_call stamps.
+  Coroutine<void> batched_ops(std::size_t n) {
+    const auto start = Clock::now();
+    auto lease = E::acquire(target_);
+    auto job = [job = &job_] { return (*job)(); };
+    co_await runtime::offload_batch<O>(loop_, lease.get(), std::vector<decltype(job)>(n, job));
+    latency_.record(elapsed_ns(start), n);
   }
 
   Coroutine<std::int64_t> bounded_op(runtime::Semaphore& semaphore) {
@@ -124,6 +148,10 @@ class OffloadWorkload final : public Workload {
         for (std::size_t i = 0; i < n; ++i) co_await op();
         break;
       case Concurrency::kGather: {
+        if (batched_) {
+          co_await batched_ops(n);
+          break;
+        }
         std::vector<Coroutine<std::int64_t>> ops;
         ops.reserve(n);
         for (std::size_t i = 0; i < n; ++i) ops.push_back(op());
@@ -149,6 +177,9 @@ class OffloadWorkload final : public Workload {
   runtime::TimerHandle lag_timer_;
   measure::LatencyHistogram latency_;
   measure::LatencyHistogram loop_lag_;
+  bool tracing_ = false;
+  PhaseTimes phase_times_;
+  const bool batched_;  // concurrency gather with gather=batched
 };
 
 // Micro: the gh-134173 benchmark's shape — copy one finished ConcurrentFuture into a fresh

@@ -1,15 +1,19 @@
 // The probes. Each one is a coroutine on a fresh loop whose default executor has one worker,
-// run through strategy::offload_call exactly as the measured workload runs its jobs.
+// run through strategy::offload_call — or, with gather=batched, through runtime::offload_batch —
+// exactly as the measured workload runs its jobs.
 #include "strategy/conformance.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
+#include <functional>
 #include <latch>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "runtime/asyncio.hpp"
 #include "strategy/dispatch.hpp"
@@ -115,6 +119,95 @@ std::vector<ProbeResult> probe_all(const Selection& selection) {
   return results;
 }
 
+// One offload_batch on the executor the Executor policy gives, as the batched workload runs it.
+template <class O, class E, class F>
+Coroutine<std::vector<runtime::InvokeValue<F>>> batch_of(EventLoop& loop, std::vector<F> calls) {
+  auto lease = E::acquire({});
+  co_return co_await runtime::offload_batch<O>(loop, lease.get(), std::move(calls));
+}
+
+// The same four guarantees, every offload going through one offload_batch (gather=batched). The
+// state_copy and completion axes do not apply to a batch.
+template <class O, class E>
+std::vector<ProbeResult> probe_all_batched(const Selection& selection) {
+  // More than two chunks, so ops of every chunk position are checked.
+  constexpr std::size_t kOps = 2 * runtime::kBatchChunk + 1;
+  std::vector<ProbeResult> results;
+
+  // The caller's ContextVar reaches every op.
+  results.push_back(run_probe(selection, Guarantee::kContextPropagation, [](EventLoop& loop) -> Coroutine<std::string> {
+    ContextVar<int> request("request_id", -1);
+    request.set(7);
+    auto read = [&request] { return request.get(); };
+    const auto seen = co_await batch_of<O, E>(loop, std::vector<decltype(read)>(kOps, read));
+    for (std::size_t i = 0; i < seen.size(); ++i)
+      if (seen[i] != 7)
+        co_return "op " + std::to_string(i) + " saw request_id=" + std::to_string(seen[i]) + ", caller set 7";
+    co_return "";
+  }));
+
+  // Op 0 sets a ContextVar; neither the caller nor op 1, next on the same worker thread (same
+  // chunk, one worker), may see it. The caller's context is empty.
+  results.push_back(run_probe(selection, Guarantee::kJobIsolation, [](EventLoop& loop) -> Coroutine<std::string> {
+    ContextVar<int> job_var("job_var", 0);
+    std::vector<std::function<int()>> ops{[&job_var] {
+                                            job_var.set(1);
+                                            return 0;
+                                          },
+                                          [&job_var] { return job_var.get(); }};
+    const auto seen = co_await batch_of<O, E>(loop, std::move(ops));
+    const int caller_sees = job_var.get();
+    if (caller_sees != 0) co_return "caller saw job_var=" + std::to_string(caller_sees) + " set by a job";
+    if (seen[1] != 0)
+      co_return "next job on the worker thread saw job_var=" + std::to_string(seen[1]) +
+          " set by the previous job of the batch (caller context empty)";
+    co_return "";
+  }));
+
+  // An exception raised by one op is raised at the await, same type and message.
+  results.push_back(run_probe(selection, Guarantee::kExceptionTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
+    std::vector<std::function<int()>> ops(3, [] { return 0; });
+    ops[1] = []() -> int { throw std::out_of_range("probe"); };
+    try {
+      co_await batch_of<O, E>(loop, std::move(ops));
+    } catch (const std::out_of_range& e) {
+      co_return std::string(e.what()) == "probe" ? "" : std::string("message became '") + e.what() + "'";
+    } catch (const std::exception& e) {
+      co_return std::string("exception type changed: ") + e.what();
+    }
+    co_return "no exception reached the await";
+  }));
+
+  // Cancelling the awaiting task while the one worker is blocked raises CancelledError there,
+  // and no op of the batch runs.
+  results.push_back(run_probe(selection, Guarantee::kCancellationTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
+    auto gate = std::make_shared<std::latch>(1);
+    auto ran = std::make_shared<std::atomic<int>>(0);
+    // With a shared executor this occupies its only worker, so the batch's chunks stay queued.
+    auto blocker = loop.run_in_executor(nullptr, [gate] { gate->wait(); });
+    auto mark = [ran] { ran->fetch_add(1); };
+    auto victim = loop.create_task(batch_of<O, E>(loop, std::vector<decltype(mark)>(kOps, mark)));
+    co_await runtime::sleep(std::chrono::milliseconds(0));  // Let the victim submit its chunks.
+    const bool had_started = ran->load() > 0;
+    victim->cancel();
+    gate->count_down();
+    co_await blocker;
+    std::string problem;
+    try {
+      co_await victim;
+      problem = "the awaiting task finished instead of raising CancelledError";
+    } catch (const runtime::CancelledError&) {
+    }
+    co_await runtime::sleep(std::chrono::milliseconds(5));  // Give wrongly started jobs time to run.
+    // Only a shared executor's blocked worker guarantees the chunks were still queued at cancel().
+    constexpr bool jobs_were_held = std::is_same_v<E, ExecutorSharedDefault>;
+    if (problem.empty() && jobs_were_held && !had_started && ran->load() > 0)
+      problem = std::to_string(ran->load()) + " ops of a batch cancelled before it started ran anyway";
+    co_return problem;
+  }));
+  return results;
+}
+
 }  // namespace
 
 bool claims(const Selection& selection, Guarantee g) {
@@ -127,8 +220,9 @@ bool claims(const Selection& selection, Guarantee g) {
 }
 
 std::vector<ProbeResult> probe_conformance(const Selection& selection) {
+  const bool batched = gather_mode(selection) == GatherMode::kBatched;
   auto results = with_strategies(selection, [&]<class O, class C, class E, class D>(O, C, E, D) {
-    return probe_all<O, C, E, D>(selection);
+    return batched ? probe_all_batched<O, E>(selection) : probe_all<O, C, E, D>(selection);
   });
   for (ProbeResult& r : results) r.claimed = claims(selection, r.guarantee);
   return results;

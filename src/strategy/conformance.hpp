@@ -19,7 +19,8 @@ struct ProbeResult {
   std::string detail;    // what was observed
 };
 
-// Runs every probe with `selection`'s strategies. Jobs go to a one-worker executor where the
+// Runs every probe with `selection`'s strategies (through offload_batch when its gather is
+// batched, as the workload runs a gather then). Jobs go to a one-worker executor where the
 // selection allows it, so consecutive jobs share a worker thread.
 std::vector<ProbeResult> probe_conformance(const Selection& selection);
 

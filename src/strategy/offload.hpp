@@ -3,7 +3,9 @@
 //   skip_empty_context    OffloadSkipEmptyContext below (the gh-136157 proposal)
 #pragma once
 
+#include <cstddef>
 #include <utility>
+#include <vector>
 
 #include "runtime/context.hpp"
 #include "runtime/to_thread.hpp"
@@ -26,6 +28,19 @@ struct OffloadSkipEmptyContext {
           return context.run(f, std::forward<decltype(call_args)>(call_args)...);
         },
         std::move(args)...);
+  }
+
+  // A batch (offload_batch): with an empty caller context, no context at all — the calls run in
+  // the worker thread's own context, with the same leak from one job to the next on that thread;
+  // otherwise one copy per op.
+  static std::vector<runtime::Context> batch_contexts(std::size_t ops) {
+    runtime::Context first = runtime::copy_context();
+    if (first.empty() || ops == 0) return {};
+    std::vector<runtime::Context> contexts;
+    contexts.reserve(ops);
+    contexts.push_back(std::move(first));
+    for (std::size_t i = 1; i < ops; ++i) contexts.push_back(runtime::copy_context());
+    return contexts;
   }
 };
 

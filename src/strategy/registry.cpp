@@ -64,6 +64,12 @@ constexpr StrategyInfo kLoopIdle[] = {
     {"spin_then_park",
      "the loop polls its wake-up fd without blocking for up to 50 us before it blocks", kEverything},
 };
+constexpr StrategyInfo kGather[] = {
+    {"tasks", "asyncio.gather: one Task and one offload future per op (CPython)", kEverything},
+    {"batched",
+     "the gather submits its ops to the executor in chunks of 64 — one work item and one completion per chunk; each op still runs its own job and keeps its own outcome",
+     kEverything},
+};
 constexpr StrategyInfo kSignal[] = {
     {"always", "notify a worker on every submit, as CPython's SimpleQueue.put", kEverything},
     {"if_idle", "notify only when a worker is parked (libuv, Tokio, Asio)", kEverything},
@@ -79,6 +85,9 @@ constexpr AxisInfo kAxes[] = {
     {"worker_idle", "what an executor worker does when the queue is empty", "park", kWorkerIdle},
     {"signal", "when submitting wakes a worker", "always", kSignal},
     {"loop_idle", "what the event loop does when nothing is ready", "park", kLoopIdle},
+    {"gather",
+     "how concurrency = gather puts its ops in flight (gather only: sequential and bounded ignore it)",
+     "tasks", kGather},
 };
 
 std::string join_ids(auto&& items) {
@@ -131,6 +140,7 @@ auto& field_of(S& selection, std::string_view axis) {
   if (axis == "worker_idle") return selection.worker_idle;
   if (axis == "signal") return selection.signal;
   if (axis == "loop_idle") return selection.loop_idle;
+  if (axis == "gather") return selection.gather;
   throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
 }
 }  // namespace

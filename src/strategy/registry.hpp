@@ -56,6 +56,7 @@ struct Selection {
   std::string worker_idle = "park";
   std::string signal = "always";
   std::string loop_idle = "park";
+  std::string gather = "tasks";
 
   // Sets the strategy of `axis`; Requires: both ids valid (checked by the scenario loader).
   void set(std::string_view axis, std::string_view strategy);

@@ -34,6 +34,12 @@ runtime::ExecutorOptions executor_options(const Selection& selection) {
   return options;
 }
 
+GatherMode gather_mode(const Selection& selection) {
+  if (selection.gather == "tasks") return GatherMode::kTasks;
+  if (selection.gather == "batched") return GatherMode::kBatched;
+  throw std::invalid_argument("unknown gather strategy '" + selection.gather + "'");
+}
+
 bool configures_executor(std::string_view axis) {
   return axis == "executor" || axis == "worker_idle" || axis == "signal";
 }

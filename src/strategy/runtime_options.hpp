@@ -1,7 +1,7 @@
-// The strategy axes that configure the runtime rather than change a code path: the loop's
-// wake-up mode and idle spin, and the executor's idle and signal behaviour, chosen when the loop or the
-// executor is built. (offload, state_copy, executor and completion are compile-time policies,
-// see dispatch.hpp.)
+// The strategy axes chosen at run time rather than compiled in: the loop's wake-up mode and idle
+// spin, and the executor's idle and signal behaviour, set when the loop or the executor is built;
+// and the gather mode, which the workload reads when it puts a gather's ops in flight. (offload,
+// state_copy, executor and completion are compile-time policies, see dispatch.hpp.)
 #pragma once
 
 #include <string_view>
@@ -15,6 +15,13 @@ namespace offload::strategy {
 // Requires: the selection's ids are registered (the scenario loader checks).
 runtime::EventLoopOptions loop_options(const Selection& selection);
 runtime::ExecutorOptions executor_options(const Selection& selection);
+
+// The `gather` axis: how concurrency = gather puts its ops in flight.
+enum class GatherMode {
+  kTasks,    // "tasks": asyncio.gather over one Task per op, each awaiting offload_call
+  kBatched,  // "batched": one runtime::offload_batch over every op, in chunks of kBatchChunk
+};
+GatherMode gather_mode(const Selection& selection);
 
 // True for the axes whose strategies need executors of their own (executor, worker_idle,
 // signal): strategies compared on them cannot share one executor.

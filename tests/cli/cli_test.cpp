@@ -64,7 +64,81 @@ TEST(Cli, RunsATinyScenarioAndWritesAGoogleBenchmarkCompatibleReport) {
     }
   }
   EXPECT_EQ(iterations, 2 * 2 * 3) << "points x strategies x repetitions";
+  for (const auto& scenario : report["scenarios"])
+    for (const auto& strategy : scenario["strategies"])
+      EXPECT_FALSE(strategy.contains("breakdown")) << "no traced pass without --breakdown";
   fs::remove_all(out.parent_path());
+}
+
+TEST(Cli, BreakdownShowsEveryPhaseOfEveryStrategy) {
+  const fs::path out = temp_dir() / "breakdown.json";
+  const Outcome r = run("run " + data("tiny.toml") + " --quick --breakdown --quiet --out " + out.string());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("  breakdown per offload phase"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("q queue  j job  c complete  w wake  d deliver  r resume"), std::string::npos) << r.out;
+  std::ifstream file(out);
+  const nlohmann::json report = nlohmann::json::parse(file);
+  const char* phases[] = {"queue", "job", "complete", "wake", "deliver", "resume"};
+  for (const auto& scenario : report["scenarios"]) {
+    for (const auto& strategy : scenario["strategies"]) {
+      ASSERT_EQ(strategy["breakdown"].size(), 6u) << strategy["strategy"];
+      for (std::size_t i = 0; i < 6; ++i) {
+        const auto& phase = strategy["breakdown"][i];
+        EXPECT_EQ(phase["phase"], phases[i]);
+        for (const char* field : {"p50_ns", "p99_ns", "mean_ns"}) EXPECT_TRUE(phase[field].is_number()) << field;
+      }
+    }
+  }
+  fs::remove_all(out.parent_path());
+}
+
+bool have_python3() { return run_command("python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))'").exit_code == 0; }
+
+// The same scenario on the model and on the real interpreter in one run: the cpython point names
+// its interpreter, has timed samples and per-op latencies, and the conformance probe run there
+// shows the ContextVar leak of skip_empty_context.
+TEST(Cli, RunsTheCPythonBackendBesideTheModel) {
+  if (!have_python3()) GTEST_SKIP() << "no python3 >= 3.9 on PATH";
+  const fs::path out = temp_dir() / "cpython.json";
+  const Outcome r = run("run " + data("tiny_cpython.toml") + " --quiet --out " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("on CPython 3."), std::string::npos) << r.out;
+  std::ifstream file(out);
+  const nlohmann::json report = nlohmann::json::parse(file);
+  ASSERT_EQ(report["scenarios"].size(), 2u);
+  EXPECT_EQ(report["scenarios"][0]["backend"], "native");
+  const auto& cpython = report["scenarios"][1];
+  EXPECT_EQ(cpython["backend"].get<std::string>().rfind("CPython 3.", 0), 0u) << cpython["backend"];
+  ASSERT_EQ(cpython["strategies"].size(), 2u);
+  for (const auto& strategy : cpython["strategies"]) {
+    EXPECT_EQ(strategy["samples"].size(), 3u);
+    for (const auto& sample : strategy["samples"]) {
+      EXPECT_EQ(sample["ops"].get<int>() % 20, 0);
+      EXPECT_GT(sample["wall_ns"].get<double>(), 0);
+    }
+    EXPECT_GE(strategy["latency"]["count"].get<int>(), 60) << "one latency per timed op";
+    EXPECT_TRUE(strategy["counts"].is_null()) << "the interpreter has no lock or allocation counters";
+    bool isolated = false;
+    for (const auto& check : strategy["conformance"])
+      if (check["guarantee"] == "job_isolation") isolated = check["passed"];
+    EXPECT_EQ(isolated, strategy["strategy"] == "copy_context_partial") << strategy["strategy"];
+  }
+  fs::remove_all(out.parent_path());
+}
+
+TEST(Cli, SkipsCPythonPointsWithTheReasonWhenTheInterpreterIsMissing) {
+  const Outcome r = run("run " + data("tiny_cpython.toml") + " --quiet --no-out --format json --python /nonexistent/python3");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("cpython backend unavailable: python interpreter '/nonexistent/python3' not found"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"skipped\": \"cpython backend unavailable"), std::string::npos) << r.out;
+}
+
+TEST(Cli, BackendOptionMovesEveryScenarioToTheInterpreter) {
+  const Outcome r = run("run " + data("tiny.toml") + " --quiet --no-out --backend cpython --python /nonexistent/python3");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("skipping its 2 points"), std::string::npos) << r.out;
 }
 
 TEST(Cli, InterruptedRunWritesTheCompletedScenariosMarkedPartial) {
@@ -150,8 +224,9 @@ TEST(Cli, UnknownOptionIsExit2) { EXPECT_EQ(run("run --no-such-option").exit_cod
 
 TEST(Cli, EveryShippedScenarioValidates) {
   std::string files;
-  for (const auto& entry : fs::directory_iterator(OFFLOAD_SCENARIO_DIR))
+  for (const auto& entry : fs::recursive_directory_iterator(OFFLOAD_SCENARIO_DIR))
     if (entry.path().extension() == ".toml") files += " " + entry.path().string();
+  EXPECT_NE(files.find("cpython/to_thread_backends.toml"), std::string::npos) << "subdirectories too";
   const Outcome r = run("validate" + files);
   EXPECT_EQ(r.exit_code, 0) << r.out;
 }

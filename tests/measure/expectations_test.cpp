@@ -26,7 +26,7 @@ ScenarioResult result(std::size_t samples = 20) {
   ScenarioResult r;
   r.scenario.name = "state_copy_micro";
   r.scenario.workload.kind = scenario::WorkloadKind::kStateCopy;
-  r.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}};
+  r.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}, {}};
   for (const char* id : {"per_field_locks", "snapshot"}) {
     report::StrategyResult s;
     s.strategy = id;

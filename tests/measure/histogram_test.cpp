@@ -58,6 +58,20 @@ TEST(LatencyHistogram, ConstantInputGivesThatValueAtEveryQuantile) {
   for (double q : {0.0, 0.01, 0.5, 0.99, 1.0}) EXPECT_EQ(h->value_at_quantile(q), 123'457.0);
 }
 
+TEST(LatencyHistogram, RecordingAValueNTimesEqualsRecordingItNTimesOneByOne) {
+  auto bulk = std::make_unique<H>();
+  auto one_by_one = std::make_unique<H>();
+  bulk->record(40, 3);
+  bulk->record(123'457, 1000);
+  bulk->record(9, 0);  // Nothing recorded: min stays 40.
+  for (int i = 0; i < 3; ++i) one_by_one->record(40);
+  for (int i = 0; i < 1000; ++i) one_by_one->record(123'457);
+  EXPECT_EQ(bulk->count(), one_by_one->count());
+  EXPECT_EQ(bulk->min(), 40u);
+  EXPECT_EQ(bulk->max(), one_by_one->max());
+  for (double q : {0.0, 0.001, 0.5, 1.0}) EXPECT_EQ(bulk->value_at_quantile(q), one_by_one->value_at_quantile(q));
+}
+
 TEST(LatencyHistogram, MinAndMaxAreExact) {
   auto h = std::make_unique<H>();
   h->record(999);

@@ -6,6 +6,8 @@
 
 #include <atomic>
 
+#include "measure/histogram.hpp"
+
 namespace offload::measure {
 namespace {
 
@@ -16,7 +18,7 @@ scenario::ScenarioPoint tiny(scenario::WorkloadKind kind, std::string axis, std:
   s.workload.kind = kind;
   s.workload.ops = 50;
   s.workload.concurrency = scenario::Concurrency::kGather;
-  s.compare = {std::move(axis), std::move(baseline), {std::move(candidate)}};
+  s.compare = {std::move(axis), std::move(baseline), {std::move(candidate)}, {}};
   s.measure = {0, 4, 0.5};
   return {s, {}};
 }
@@ -49,6 +51,42 @@ TEST(Runner, MarksTheLeakOfSkipEmptyContextInTheResult) {
     if (check.guarantee == "job_isolation") leak_marked = !check.passed;
   EXPECT_TRUE(leak_marked);
   EXPECT_FALSE(result.strategies[0].latency.has_value()) << "micro workloads time batches, not ops";
+}
+
+// Both completion paths, sequential and gathered: every traced op stamps all seven points, the
+// phases come in order, and the job phase of a 20 µs spin is where the time of the job goes.
+TEST(Runner, BreakdownTracesEveryPhaseOfBothCompletionPaths) {
+  for (const auto concurrency : {scenario::Concurrency::kSequential, scenario::Concurrency::kGather}) {
+    auto point = tiny(scenario::WorkloadKind::kOffload, "completion", "chained_futures", "direct");
+    point.scenario.workload.concurrency = concurrency;
+    point.scenario.workload.job = scenario::Job::kSpin;
+    point.scenario.workload.job_ns = 20'000;
+    point.scenario.workload.ops = 20;
+    RunOptions options;
+    options.breakdown = true;
+    const auto result = run_point(point, options);
+    for (const auto& s : result.strategies) {
+      SCOPED_TRACE(s.strategy + " " + std::string(scenario::to_string(concurrency)));
+      ASSERT_EQ(s.breakdown.size(), 6u);
+      const char* names[] = {"queue", "job", "complete", "wake", "deliver", "resume"};
+      double total = 0;
+      for (std::size_t i = 0; i < 6; ++i) {
+        EXPECT_EQ(s.breakdown[i].phase, names[i]);
+        EXPECT_GE(s.breakdown[i].mean, 0);
+        EXPECT_LE(s.breakdown[i].p50, s.breakdown[i].p99 * (1 + LatencyHistogram::kMaxRelativeError));
+        total += s.breakdown[i].mean;
+      }
+      EXPECT_GE(s.breakdown[1].p50, 19'000) << "the job phase holds the job";
+      EXPECT_GE(total, s.breakdown[1].mean);
+    }
+  }
+}
+
+TEST(Runner, BreakdownLeavesMicroWorkloadsWithoutPhases) {
+  RunOptions options;
+  options.breakdown = true;
+  const auto result = run_point(tiny(scenario::WorkloadKind::kStateCopy, "state_copy", "per_field_locks", "snapshot"), options);
+  for (const auto& s : result.strategies) EXPECT_TRUE(s.breakdown.empty());
 }
 
 TEST(Runner, StopsBetweenSamplesWhenInterrupted) {

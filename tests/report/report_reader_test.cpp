@@ -1,6 +1,8 @@
 // report_reader: both formats read back into per-benchmark samples, and every unreadable file
 // rejected with one line that names it. Files under tests/report/data/compare/.
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -54,13 +56,13 @@ Report make_report() {
 
   ScenarioResult sweep;
   sweep.scenario.name = "to_thread_context";
-  sweep.scenario.compare = {"offload", "copy_context_partial", {"skip_empty_context"}};
+  sweep.scenario.compare = {"offload", "copy_context_partial", {"skip_empty_context"}, {}};
   sweep.parameters = {{"workload.context_vars", "1"}, {"workload.concurrency", "gather"}};
   sweep.strategies = {strategy_result("copy_context_partial", 1500, 5),
                       strategy_result("skip_empty_context", 1100, 5)};
   ScenarioResult micro;
   micro.scenario.name = "state_copy_micro";
-  micro.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}};
+  micro.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}, {}};
   micro.strategies = {strategy_result("per_field_locks", 85, 3), strategy_result("snapshot", 41, 3)};
   micro.strategies[1].counts.reset();
   report.scenarios = {sweep, micro};
@@ -112,6 +114,66 @@ TEST(ReportReader, OffloadBenchReportPairsEveryStrategyUnderItsRunName) {
       }
     }
   }
+}
+
+TEST(ReportReader, BreakdownSurvivesTheRoundTripAndIsEmptyWhereNotTraced) {
+  Report report = make_report();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  report.scenarios[0].strategies[1].breakdown = {{"queue", 400, 2900, 580}, {"job", 60, 140, 75},
+                                                 {"complete", 300, nan, -15}};
+  std::ostringstream json;
+  make_json_reporter({})->write(report, json);
+  const LoadedReport loaded = read_report_string(json.str(), "run.json");
+
+  const BenchmarkSamples* traced =
+      loaded.find("to_thread_context/context_vars=1/concurrency=gather/skip_empty_context");
+  ASSERT_NE(traced, nullptr);
+  ASSERT_EQ(traced->breakdown.size(), 3u);
+  EXPECT_EQ(traced->breakdown[0].phase, "queue");
+  EXPECT_EQ(traced->breakdown[0].p50, 400);
+  EXPECT_EQ(traced->breakdown[0].p99, 2900);
+  EXPECT_EQ(traced->breakdown[0].mean, 580);
+  EXPECT_EQ(traced->breakdown[2].phase, "complete");
+  EXPECT_TRUE(std::isnan(traced->breakdown[2].p99)) << "NaN is written as null and read back";
+  EXPECT_EQ(traced->breakdown[2].mean, -15);
+  for (const auto& b : loaded.benchmarks) {
+    if (&b == traced) continue;
+    EXPECT_TRUE(b.breakdown.empty()) << b.key;
+  }
+}
+
+// A report whose first scenario's first strategy has `breakdown` as given.
+std::string report_with_breakdown(const std::string& breakdown) {
+  return R"({"context": {"schema_version": 1}, "benchmarks": [], "scenarios": [
+             {"scenario": {"name": "tiny"}, "strategies": [
+               {"strategy": "snapshot", "breakdown": )" + breakdown + "}]}]}";
+}
+
+TEST(ReportReader, NullBreakdownReadsAsNone) {
+  const LoadedReport r = read_report_string(report_with_breakdown("null"), "null.json");
+  ASSERT_NE(r.find("tiny/snapshot"), nullptr);
+  EXPECT_TRUE(r.find("tiny/snapshot")->breakdown.empty());
+}
+
+TEST(ReportReader, MalformedBreakdownIsOneLineNamingTheField) {
+  const auto error = [](const std::string& breakdown) -> std::string {
+    try {
+      read_report_string(report_with_breakdown(breakdown), "odd.json");
+    } catch (const ReportError& e) {
+      return e.what();
+    }
+    return "no ReportError";
+  };
+  const std::string at = "odd.json: malformed report: scenarios[0].strategies[0].breakdown";
+  EXPECT_EQ(error(R"({"phase": "queue"})"), at + ": expected an array, got object");
+  EXPECT_EQ(error("[7]"), at + "[0]: expected an object, got number");
+  EXPECT_EQ(error(R"([{"p50_ns": 1, "p99_ns": 2, "mean_ns": 1}])"),
+            at + "[0].phase: expected a string, got nothing");
+  EXPECT_EQ(error(R"([{"phase": "queue", "p50_ns": 1, "p99_ns": 2, "mean_ns": 1},
+                      {"phase": "job", "p50_ns": "fast", "p99_ns": 2, "mean_ns": 1}])"),
+            at + "[1].p50_ns: expected a number or null, got string");
+  EXPECT_EQ(error(R"([{"phase": "queue", "p50_ns": 1, "p99_ns": 2}])"),
+            at + "[0].mean_ns: expected a number or null, got nothing");
 }
 
 TEST(ReportReader, GoogleBenchmarkIterationsBecomeSamplesInNanoseconds) {

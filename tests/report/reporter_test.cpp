@@ -3,6 +3,8 @@
 // To regenerate the goldens after an intended format change, run the tests with
 //   OFFLOAD_UPDATE_GOLDEN=1 ./report_tests      (or: OFFLOAD_UPDATE_GOLDEN=1 ctest -L report)
 // and review the diff of tests/report/data/*.golden before committing it.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -10,6 +12,8 @@
 #include <limits>
 #include <regex>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -44,15 +48,25 @@ StrategyResult strategy_result(std::string id, double ns_per_op, std::string_vie
   return s;
 }
 
+// A traced strategy's phases (--breakdown), p50/p99/mean in ns, in the runner's order.
+std::vector<PhaseSummary> breakdown(const std::array<std::array<double, 3>, 6>& phases) {
+  static constexpr const char* kNames[] = {"queue", "job", "complete", "wake", "deliver", "resume"};
+  std::vector<PhaseSummary> out;
+  for (std::size_t i = 0; i < phases.size(); ++i)
+    out.push_back({kNames[i], phases[i][0], phases[i][1], phases[i][2]});
+  return out;
+}
+
 Comparison comparison(std::string candidate, std::string metric, double ratio, double low,
                       double high, double p, Verdict verdict) {
   return {std::move(candidate), "copy_context_partial", std::move(metric), ratio, {low, high}, p,
           0.025, 0.02, verdict};
 }
 
-// Two scenarios: a sweep point with latency and counts, every verdict, a strategy that breaks a
-// claimed guarantee and one that gives up an unclaimed one; then an incomplete micro scenario in a
-// partial run.
+// Two scenarios: a sweep point with latency, counts and a phase breakdown (three strategies
+// traced, one of them with a negative mean and a missing p99, one not traced), every verdict, a
+// strategy that breaks a claimed guarantee and one that gives up an unclaimed one; then an
+// incomplete micro scenario without a breakdown in a partial run.
 Report make_report() {
   Report report;
   report.suite = "default";
@@ -84,7 +98,7 @@ Report make_report() {
   s.source = "<embedded>/to_thread_context.toml";
   s.workload.context_vars = 1;
   s.compare = {"offload", "copy_context_partial", {"skip_empty_context", "reuse_worker_context",
-                                                   "no_context"}};
+                                                   "no_context"}, {}};
   s.sweep = {{"workload.context_vars", {std::int64_t{0}, std::int64_t{1}}, {"x.toml", 12, 3}},
              {"workload.concurrency", {std::string("gather"), std::string("sequential")},
               {"x.toml", 13, 3}}};
@@ -98,6 +112,15 @@ Report make_report() {
     r.counts = CountsPerOp{4.0, 6.5, 0.25, 0.25, 1.0, 1.0};
   }
   context.strategies[0].loop_lag = LatencySummary{200, 12000, 30000, 45000, 80000, 95000};
+  // Means: 3940 ns (the longest round trip: the full bar), 3635 ns, 3855 ns.
+  context.strategies[0].breakdown = breakdown({{{420, 3100, 610}, {95, 180, 110}, {310, 900, 350},
+                                                {1850, 9800, 2400}, {160, 420, 190}, {240, 700, 280}}});
+  context.strategies[1].breakdown = breakdown({{{400, 2900, 580}, {60, 140, 75}, {300, 880, 340},
+                                                {1700, 9100, 2200}, {150, 400, 180}, {230, 650, 260}}});
+  // Clock skew between threads can make a short phase negative: its bar segment is left out.
+  context.strategies[2].breakdown = breakdown(
+      {{{450, 3300, 650}, {100, 190, 120}, {-20, 40, -15}, {2000, 11000, 2600},
+        {170, std::numeric_limits<double>::quiet_NaN(), 200}, {250, 720, 300}}});
   context.strategies[2].conformance[1] = {"job_isolation", false, true,
                                           "next job saw var=1 set by the previous job"};
   context.strategies[3].conformance[0] = {"context_propagation", false, false,
@@ -130,7 +153,7 @@ Report make_report() {
   ScenarioResult micro;
   micro.scenario.name = "state_copy_micro";
   micro.scenario.workload.kind = scenario::WorkloadKind::kStateCopy;
-  micro.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}};
+  micro.scenario.compare = {"state_copy", "per_field_locks", {"snapshot"}, {}};
   micro.strategies = {strategy_result("per_field_locks", 85.25, "state_copy"),
                       strategy_result("snapshot", 41.5, "state_copy")};
   micro.comparisons = {
@@ -203,6 +226,79 @@ TEST(TableReporter, ShowsEveryExpectationUnderItsScenarioWithAnAsciiOutcome) {
   EXPECT_NE(coloured.str().find("expect: INCONCLUSIVE"), std::string::npos);
 }
 
+// The lines of `text` from the one that starts with `first` up to the next blank line.
+std::vector<std::string> section(const std::string& text, const std::string& first) {
+  std::vector<std::string> lines;
+  std::istringstream in(text.substr(std::min(text.find(first), text.size())));
+  for (std::string line; std::getline(in, line) && !line.empty();) lines.push_back(line);
+  return lines;
+}
+
+TEST(TableReporter, BreakdownFollowsItsPointWithBarsOfTheMeansOnOneScaleAndALegend) {
+  const std::string out = render("table");
+  const auto lines = section(out, "  breakdown per offload phase");
+  ASSERT_EQ(lines.size(), 2u + 2 * 3 + 3 + 1) << out;  // title, header, p50+p99, bars, legend
+  EXPECT_LT(out.find("warning: spread too wide"), out.find("  breakdown per offload phase"))
+      << "under its own point's table and notes";
+  EXPECT_EQ(lines[1].find("  strategy "), 0u);
+  EXPECT_NE(lines[1].find("queue        job   complete      wake    deliver     resume"),
+            std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2].find("  copy_context_partial  p50   420.00 ns"), 0u) << lines[2];
+  EXPECT_EQ(lines[3].find("                        p99     3.10 µs"), 0u) << lines[3];
+  EXPECT_EQ(out.find("no_context  p50"), std::string::npos) << "an untraced strategy has no row";
+
+  // The slowest mean round trip fills 40 columns; the others are drawn to its scale, the
+  // negative "complete" mean of reuse_worker_context not at all.
+  EXPECT_EQ(lines[8], "  copy_context_partial  mean  qqqqqqjcccc" + std::string(24, 'w') +
+                          "ddrrr  3.94 µs");
+  EXPECT_EQ(lines[9], "  skip_empty_context    mean  qqqqqqjccc" + std::string(22, 'w') +
+                          "ddrrr     3.63 µs");
+  EXPECT_EQ(lines[10], "  reuse_worker_context  mean  qqqqqqqj" + std::string(26, 'w') +
+                           "ddrrr   3.85 µs");
+  EXPECT_EQ(lines[11], std::string(30, ' ') + "q queue  j job  c complete  w wake  d deliver  r resume");
+  for (const auto& line : lines) EXPECT_LE(line.size(), 100u) << line;
+}
+
+TEST(TableReporter, NoBreakdownSectionWithoutATracedStrategy) {
+  Report report = make_report();
+  for (auto& point : report.scenarios)
+    for (auto& s : point.strategies) s.breakdown.clear();
+  std::ostringstream out;
+  make_reporter("table")->write(report, out);
+  EXPECT_EQ(out.str().find("breakdown"), std::string::npos) << out.str();
+  EXPECT_EQ(out.str().find("q queue"), std::string::npos) << out.str();
+  // Nor has the untraced micro point of the fixed report.
+  const std::string full = render("table");
+  EXPECT_EQ(full.find("breakdown", full.find("\nstate_copy_micro")), std::string::npos);
+}
+
+TEST(TableReporter, BreakdownPhasesAreColouredOnlyWhenAsked) {
+  std::ostringstream coloured;
+  make_reporter("table", {.colour = true})->write(make_report(), coloured);
+  const auto lines = section(coloured.str(), "  breakdown per offload phase");
+  ASSERT_EQ(lines.size(), 12u);
+  EXPECT_NE(lines[8].find("\x1b[34mqqqqqq\x1b[0m\x1b[32mj\x1b[0m\x1b[36mcccc\x1b[0m"),
+            std::string::npos) << lines[8];
+  EXPECT_NE(lines[11].find("\x1b[34mq\x1b[0m queue  \x1b[32mj\x1b[0m job"), std::string::npos)
+      << lines[11];
+  // The padding after a shorter bar counts glyphs, not escape bytes.
+  EXPECT_NE(lines[9].find("\x1b[31mrrr\x1b[0m     3.63 µs"), std::string::npos) << lines[9];
+  EXPECT_EQ(section(render("table"), "  breakdown per offload phase")[8].find('\x1b'),
+            std::string::npos);
+}
+
+TEST(MarkdownReporter, BreakdownTableOnlyUnderAPointWithATracedStrategy) {
+  const std::string out = render("markdown");
+  const auto lines = section(out, "| strategy |  | queue |");
+  ASSERT_EQ(lines.size(), 2u + 2 * 3) << out;
+  EXPECT_EQ(lines[0], "| strategy |  | queue | job | complete | wake | deliver | resume |");
+  EXPECT_EQ(lines[2], "| copy_context_partial | p50 | 420.00 ns | 95.00 ns | 310.00 ns | 1.85 µs "
+                      "| 160.00 ns | 240.00 ns |");
+  EXPECT_EQ(lines[7], "|  | p99 | 3.30 µs | 190.00 ns | 40.00 ns | 11.00 µs | - | 720.00 ns |");
+  EXPECT_LT(out.find("Breakdown per offload phase"), out.find("## state_copy_micro"));
+  EXPECT_EQ(out.find("Breakdown", out.find("## state_copy_micro")), std::string::npos);
+}
+
 TEST(MarkdownReporter, ListsExpectationsWithOnlyFailuresInBold) {
   const std::string out = render("markdown");
   EXPECT_NE(out.find("- expect: **FAIL** reuse_worker_context no slower"), std::string::npos);
@@ -263,6 +359,18 @@ TEST(JsonReporter, EveryBenchmarkHasTheFieldsGoogleBenchmarkToolsRead) {
     EXPECT_TRUE(context.contains(key)) << key;
   EXPECT_TRUE(context["load_avg"][2].is_null());  // NaN written as null
   EXPECT_TRUE(context["partial"].get<bool>());
+}
+
+TEST(JsonReporter, BreakdownOnlyForTracedStrategiesInNanoseconds) {
+  const auto doc = nlohmann::json::parse(render("json"));
+  const auto& strategies = doc["scenarios"][0]["strategies"];
+  ASSERT_EQ(strategies[0]["breakdown"].size(), 6u);
+  EXPECT_EQ(strategies[0]["breakdown"][0], nlohmann::json::parse(R"({"phase": "queue",
+              "p50_ns": 420.0, "p99_ns": 3100.0, "mean_ns": 610.0})"));
+  EXPECT_EQ(strategies[0]["breakdown"][5]["phase"], "resume");
+  EXPECT_TRUE(strategies[2]["breakdown"][4]["p99_ns"].is_null());  // NaN written as null
+  EXPECT_FALSE(strategies[3].contains("breakdown")) << "absent, not empty, when not traced";
+  EXPECT_FALSE(doc["scenarios"][1]["strategies"][0].contains("breakdown"));
 }
 
 TEST(JsonReporter, ComparisonVerdictsUseStableIds) {

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace offload::scenario {
 namespace {
 
@@ -45,6 +47,33 @@ TEST(Workload, TimeoutAroundEachCallLetsFastJobsThrough) {
   Scenario s = offload_scenario(Concurrency::kGather);
   s.workload.timeout_ms = 1000;
   EXPECT_EQ(make_workload(s, strategy::Selection{})->run_batch(), 64u);
+}
+
+// gather=batched: one offload_batch per batch, every op timed with the batch's latency; the
+// other concurrencies ignore the axis.
+TEST(Workload, BatchedGatherRunsEachOpOnceAndTimesIt) {
+  strategy::Selection batched;
+  batched.gather = "batched";
+  for (const char* executor : {"shared_default", "per_call"})
+    for (auto c : {Concurrency::kGather, Concurrency::kSequential, Concurrency::kBounded}) {
+      batched.executor = executor;
+      Scenario s = offload_scenario(c);
+      s.workload.ops = 130;  // Three chunks, the last one short.
+      auto workload = make_workload(s, batched);
+      EXPECT_EQ(workload->run_batch(), 130u);
+      EXPECT_EQ(workload->run_batch(), 130u);
+      EXPECT_EQ(workload->latency()->count(), 260u) << executor << " " << to_string(c);
+    }
+}
+
+TEST(Workload, BatchedGatherRefusesAPerOpTimeout) {
+  strategy::Selection batched;
+  batched.gather = "batched";
+  Scenario s = offload_scenario(Concurrency::kGather);
+  s.workload.timeout_ms = 1000;
+  EXPECT_THROW(make_workload(s, batched), std::runtime_error);
+  s.workload.concurrency = Concurrency::kSequential;  // Not a gather: the axis does not apply.
+  EXPECT_EQ(make_workload(s, batched)->run_batch(), 64u);
 }
 
 TEST(Workload, EveryJobKindRuns) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
 #include "strategy/registry.hpp"
 
@@ -71,6 +72,43 @@ TEST(Conformance, RuntimeStrategiesKeepEveryGuarantee) {
   }
   for (const auto& r : probe_conformance(all))
     EXPECT_TRUE(r.passed) << "all optimized: " << guarantee_id(r.guarantee) << ": " << r.detail;
+}
+
+// gather=batched runs every probe through offload_batch: each op of a batch keeps every
+// guarantee, alone and with every runtime strategy optimized (and with a pool per batch).
+TEST(Conformance, BatchedGatherKeepsEveryGuarantee) {
+  Selection batched;
+  batched.gather = "batched";
+  Selection optimized = batched;
+  const std::pair<const char*, const char*> alternatives[] = {
+      {"wakeup", "coalesced"}, {"completion", "direct"}, {"worker_idle", "spin_then_park"},
+      {"signal", "if_idle"},   {"loop_idle", "spin_then_park"}, {"state_copy", "snapshot"}};
+  for (const auto& [axis, strategy] : alternatives) optimized.set(axis, strategy);
+  Selection per_call = batched;
+  per_call.executor = "per_call";
+  for (const Selection& s : {batched, optimized, per_call})
+    for (const auto& r : probe_conformance(s)) {
+      EXPECT_TRUE(r.passed) << s.executor << ": " << guarantee_id(r.guarantee) << ": " << r.detail;
+      EXPECT_TRUE(r.claimed) << guarantee_id(r.guarantee);
+    }
+}
+
+// The batch keeps the offload axis's price: with skip_empty_context and an empty caller context
+// the ops run in the worker's own context, and op 0's ContextVar reaches op 1.
+TEST(Conformance, BatchedGatherWithSkipEmptyContextLeaksIntoTheNextJobOfTheBatch) {
+  Selection s;
+  s.gather = "batched";
+  s.offload = "skip_empty_context";
+  s.wakeup = "coalesced";
+  s.completion = "direct";
+  const auto results = probe_conformance(s);
+  const ProbeResult& isolation = find(results, Guarantee::kJobIsolation);
+  EXPECT_FALSE(isolation.passed);
+  EXPECT_FALSE(isolation.claimed) << "the leak is the offload strategy's documented price";
+  EXPECT_NE(isolation.detail.find("previous job of the batch"), std::string::npos) << isolation.detail;
+  EXPECT_TRUE(find(results, Guarantee::kContextPropagation).passed);
+  EXPECT_TRUE(find(results, Guarantee::kExceptionTransfer).passed);
+  EXPECT_TRUE(find(results, Guarantee::kCancellationTransfer).passed);
 }
 
 TEST(Registry, EveryAxisDefaultIsOneOfItsStrategies) {

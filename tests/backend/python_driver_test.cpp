@@ -1,0 +1,249 @@
+// The CPython backend's client against the real driver script (and a few deliberately broken
+// ones): typed calls, unsupported selections, the probes on the real asyncio, and errors that
+// arrive as one-line exceptions rather than hangs or a SIGPIPE.
+#include "backend/python_driver.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <utility>
+#include <variant>
+#include <string>
+
+namespace offload::backend {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The interpreter's (major, minor), asked directly so a driver that cannot even start on it is
+// reported as too old rather than as a failure; nullopt when it cannot be asked.
+std::optional<std::pair<int, int>> interpreter_version(const std::string& python) {
+  const std::string command = "'" + python + "' -c 'import sys; print(sys.version_info[0], sys.version_info[1])'";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return std::nullopt;
+  int major = 0;
+  int minor = 0;
+  const bool parsed = std::fscanf(pipe, "%d %d", &major, &minor) == 2;
+  ::pclose(pipe);
+  if (!parsed) return std::nullopt;
+  return std::pair{major, minor};
+}
+
+// A per-process directory for scripts that misbehave on purpose; removed after each test.
+fs::path temp_dir() { return fs::temp_directory_path() / ("offload-backend-test-" + std::to_string(::getpid())); }
+
+std::string temp_script(const std::string& name, const std::string& text) {
+  fs::create_directories(temp_dir());
+  const fs::path path = temp_dir() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+// The alternative a call must have returned, by value: the variant is usually a temporary.
+template <class T, class Variant>
+T expect_holds(Variant v) {
+  if (!std::holds_alternative<T>(v)) throw std::logic_error("the call returned the other alternative");
+  return std::get<T>(std::move(v));
+}
+
+class PythonDriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto python = find_python("");
+    if (!python) GTEST_SKIP() << "no python3 on PATH; the CPython backend needs Python >= 3.9";
+    const auto version = interpreter_version(*python);
+    if (!version || *version < std::pair{3, 9})
+      GTEST_SKIP() << *python << " is not Python >= 3.9, which the CPython backend needs";
+    python_ = *python;
+    version_ = *version;
+  }
+  void TearDown() override { fs::remove_all(temp_dir()); }
+
+  std::unique_ptr<PythonDriver> start(const std::string& script = OFFLOAD_DRIVER_SCRIPT) const {
+    return std::make_unique<PythonDriver>(python_, script);
+  }
+
+  // Whatever `f` throws as std::runtime_error, or "" when it throws nothing.
+  template <class F>
+  static std::string error_of(F&& f) {
+    try {
+      f();
+    } catch (const std::runtime_error& e) {
+      return e.what();
+    }
+    return "";
+  }
+
+  std::string python_;
+  std::pair<int, int> version_;
+};
+
+WorkloadSpec workload(std::string kind, std::int64_t ops) {
+  WorkloadSpec spec;
+  spec.kind = std::move(kind);
+  spec.ops = ops;
+  return spec;
+}
+
+TEST_F(PythonDriverTest, HelloReportsTheInterpreterItRunsOn) {
+  const DriverHello hello = start()->hello();
+  EXPECT_EQ(hello.version.major, version_.first);
+  EXPECT_EQ(hello.version.minor, version_.second);
+  EXPECT_FALSE(hello.implementation.empty());
+  EXPECT_TRUE(fs::exists(hello.executable)) << hello.executable;
+}
+
+TEST_F(PythonDriverTest, OffloadSampleCountsEveryOpOfEveryBatchAndTimesEachOne) {
+  auto driver = start();
+  const WorkloadId id = expect_holds<WorkloadId>(driver->open(workload("offload", 20), {{"offload", "copy_context_partial"}}));
+  const DriverSample sample = driver->sample(id, 2);
+  EXPECT_EQ(sample.ops, 40);
+  EXPECT_GT(sample.wall_ns, 0);
+  EXPECT_GT(sample.cpu_ns, 0);
+  EXPECT_GE(sample.voluntary_switches, 0);
+  EXPECT_GE(sample.gc_collections, 0);
+  ASSERT_EQ(sample.latencies_ns.size(), 40u);
+  for (std::int64_t latency : sample.latencies_ns) {
+    EXPECT_GT(latency, 0);
+    EXPECT_LE(latency, sample.wall_ns);
+  }
+  driver->close(id);
+}
+
+TEST_F(PythonDriverTest, MicroWorkloadsRunWithEitherStrategyAndReportNoLatencies) {
+  auto driver = start();
+  for (const char* strategy : {"per_field_locks", "snapshot"}) {
+    const WorkloadId id = expect_holds<WorkloadId>(driver->open(workload("state_copy", 100), {{"state_copy", strategy}}));
+    const DriverSample sample = driver->sample(id, 3);
+    EXPECT_EQ(sample.ops, 300) << strategy;
+    EXPECT_GT(sample.wall_ns, 0) << strategy;
+    EXPECT_TRUE(sample.latencies_ns.empty()) << strategy;
+    driver->close(id);
+  }
+  for (const char* strategy : {"copy_context_partial", "skip_empty_context"}) {
+    WorkloadSpec wrap = workload("offload_wrap", 100);
+    wrap.context_vars = 1;
+    const WorkloadId id = expect_holds<WorkloadId>(driver->open(wrap, {{"offload", strategy}}));
+    EXPECT_EQ(driver->sample(id, 1).ops, 100) << strategy;
+    driver->close(id);
+  }
+}
+
+TEST_F(PythonDriverTest, AStrategyCPythonLacksIsUnsupportedNotAnError) {
+  auto driver = start();
+  const StrategySelection direct{{"offload", "copy_context_partial"}, {"completion", "direct"}};
+  const Unsupported opened = expect_holds<Unsupported>(driver->open(workload("offload", 10), direct));
+  EXPECT_NE(opened.reason.find("completion=direct has no CPython counterpart"), std::string::npos) << opened.reason;
+  const Unsupported probed = expect_holds<Unsupported>(driver->probe(direct));
+  EXPECT_EQ(probed.reason, opened.reason);
+  EXPECT_EQ(driver->hello().version.major, 3) << "the driver stays usable";
+}
+
+TEST_F(PythonDriverTest, ADriverErrorThrowsItsMessageAndLeavesTheDriverUsable) {
+  auto driver = start();
+  const std::string error = error_of([&] { driver->sample(999, 1); });
+  EXPECT_EQ(error, "python driver (" + python_ + "): sample: unknown workload id 999");
+  const std::string bad_kind = error_of([&] { driver->open(workload("no_such_kind", 1), {}); });
+  EXPECT_NE(bad_kind.find("workload.kind: unknown kind 'no_such_kind'"), std::string::npos) << bad_kind;
+  EXPECT_EQ(driver->hello().version.major, 3);
+}
+
+TEST_F(PythonDriverTest, ProbesShowTheEmptyContextShortcutLeakingIntoTheNextJob) {
+  auto driver = start();
+  for (const char* offload : {"copy_context_partial", "skip_empty_context"}) {
+    const bool leaks = std::string(offload) == "skip_empty_context";
+    const auto probes = expect_holds<std::vector<DriverProbe>>(driver->probe({{"offload", offload}}));
+    ASSERT_EQ(probes.size(), 4u);
+    for (const DriverProbe& p : probes) {
+      if (p.guarantee == "job_isolation" && leaks) {
+        EXPECT_FALSE(p.passed) << offload;
+        EXPECT_NE(p.detail.find("next job on the worker thread saw job_var=1"), std::string::npos) << p.detail;
+      } else {
+        EXPECT_TRUE(p.passed) << offload << " " << p.guarantee << ": " << p.detail;
+        EXPECT_EQ(p.detail, "ok");
+      }
+    }
+  }
+}
+
+TEST_F(PythonDriverTest, ADriverThatExitsAtOnceFailsWithItsStatusAndLastStderrLine) {
+  auto driver = start(temp_script("exits.py", "import sys\nsys.stderr.write('warming up\\nValueError: broke on purpose\\n')\nsys.exit(3)\n"));
+  const std::string error = error_of([&] { driver->hello(); });
+  EXPECT_EQ(error, "python driver (" + python_ + "): exited with status 3: ValueError: broke on purpose");
+  EXPECT_EQ(error_of([&] { driver->hello(); }), error) << "a dead driver keeps failing the same way";
+}
+
+TEST_F(PythonDriverTest, AMalformedResponseEndsTheDriver) {
+  auto driver = start(temp_script("garbage.py", "import sys\nprint('not json', flush=True)\nsys.stdin.read()\n"));
+  const std::string error = error_of([&] { driver->hello(); });
+  EXPECT_NE(error.find("malformed response to hello 'not json'"), std::string::npos) << error;
+  EXPECT_EQ(driver->pid(), -1) << "the driver was ended and reaped";
+}
+
+// The script stops reading before it answers, so the second request meets a pipe without a
+// reader: the write fails with EPIPE, and SIGPIPE must not kill the test.
+TEST_F(PythonDriverTest, WritingToADriverThatStoppedReadingThrowsInsteadOfRaisingSigpipe) {
+  auto driver = start(temp_script("deaf.py",
+                                  "import os, sys, time\nos.close(0)\n"
+                                  "print('{\"ok\": true, \"protocol\": 1, \"python\": \"3.11.7\", \"implementation\": "
+                                  "\"cpython\", \"executable\": \"x\", \"has_get_snapshot\": false}', flush=True)\n"
+                                  "time.sleep(0.1)\n"));
+  EXPECT_EQ(driver->hello().version.minor, 11);
+  const std::string error = error_of([&] { driver->hello(); });
+  EXPECT_EQ(error, "python driver (" + python_ + "): stopped reading requests (exited with status 0)");
+}
+
+TEST_F(PythonDriverTest, DestructorEndsAndReapsTheDriver) {
+  auto driver = start();
+  ASSERT_EQ(driver->hello().version.major, 3);
+  const pid_t pid = driver->pid();
+  ASSERT_GT(pid, 0);
+  driver.reset();
+  EXPECT_EQ(::waitpid(pid, nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD) << "already reaped";
+}
+
+TEST_F(PythonDriverTest, AMissingScriptIsReportedWhenStarting) {
+  const std::string error = error_of([&] { PythonDriver(python_, "/nonexistent/offload_bench_driver.py"); });
+  EXPECT_NE(error.find("no driver script at '/nonexistent/offload_bench_driver.py'"), std::string::npos) << error;
+}
+
+TEST(FindPython, TakesAnExecutablePathOrANameOnPath) {
+  EXPECT_EQ(find_python("/bin/sh"), "/bin/sh");
+  EXPECT_EQ(find_python("/nonexistent/python3"), std::nullopt);
+  EXPECT_EQ(find_python("offload-bench-no-such-interpreter"), std::nullopt);
+  const std::string not_executable = temp_script("not_executable.py", "");
+  fs::permissions(not_executable, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(find_python(not_executable), std::nullopt);
+  fs::remove_all(temp_dir());
+  if (const auto python = find_python("")) {
+    EXPECT_EQ(::access(python->c_str(), X_OK), 0) << *python;
+  }
+}
+
+TEST(FindDriverScript, LooksNextToTheBinaryThenInShare) {
+  const fs::path root = temp_dir();
+  fs::remove_all(root);
+  fs::create_directories(root / "bin");
+  fs::create_directories(root / "share" / "offload-bench");
+  std::ofstream(root / "bin" / "offload-bench") << "";
+  const fs::path binary = fs::canonical(root / "bin" / "offload-bench");
+  const fs::path installed = fs::canonical(root / "share" / "offload-bench") / "offload_bench_driver.py";
+
+  EXPECT_EQ(find_driver_script(binary.string()), "") << "in neither place";
+  std::ofstream(installed) << "";
+  EXPECT_EQ(find_driver_script(binary.string()), installed.string());
+  std::ofstream(binary.parent_path() / "offload_bench_driver.py") << "";
+  EXPECT_EQ(find_driver_script(binary.string()), (binary.parent_path() / "offload_bench_driver.py").string());
+  fs::remove_all(root);
+}
+
+}  // namespace
+}  // namespace offload::backend
