@@ -1,6 +1,7 @@
 // `offload-bench list`: the built-in scenarios, the strategy axes, the jobs.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -22,11 +23,14 @@ constexpr std::pair<std::string_view, std::string_view> kJobs[] = {
 
 void list_scenarios() {
   std::cout << "Built-in scenarios (run with: offload-bench run --filter NAME):\n";
-  for (const auto& s : load_suite({}).scenarios) {
-    std::cout << fmt::format("  {:<24} {} points, {}: {} vs {}\n", s.name, scenario::count_sweep_points(s),
+  const auto suite = load_suite({}).scenarios;
+  std::size_t width = 0;
+  for (const auto& s : suite) width = std::max(width, s.name.size());
+  for (const auto& s : suite) {
+    std::cout << fmt::format("  {:<{}} {} points, {}: {} vs {}\n", s.name, width, scenario::count_sweep_points(s),
                              s.compare.axis, s.compare.baseline, fmt::join(s.compare.candidates, ", "));
-    std::cout << fmt::format("  {:<24} {}\n", "", s.description);
-    if (!s.reference.empty()) std::cout << fmt::format("  {:<24} reference: {}\n", "", s.reference);
+    std::cout << fmt::format("  {:<{}} {}\n", "", width, s.description);
+    if (!s.reference.empty()) std::cout << fmt::format("  {:<{}} reference: {}\n", "", width, s.reference);
   }
 }
 

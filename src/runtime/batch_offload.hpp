@@ -20,6 +20,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -55,11 +56,12 @@ class Batch final : public Future<None> {
   static_assert(std::default_initializable<Value> && std::is_move_assignable_v<Value>,
                 "offload_batch stores each op's value in a preallocated slot");
 
-  // `contexts`: one per call, or empty to run every call in the worker thread's own context.
-  Batch(EventLoop& loop, std::vector<F> calls, std::vector<Context> contexts)
+  // `origin`: the context every call runs in a copy of, or nullopt to run them in the worker
+  // thread's own context.
+  Batch(EventLoop& loop, std::vector<F> calls, std::optional<Context> origin)
       : Future<None>(loop),
         calls_(std::move(calls)),
-        contexts_(std::move(contexts)),
+        origin_(std::move(origin)),
         values_(calls_.size()),
         chunk_count_((calls_.size() + kBatchChunk - 1) / kBatchChunk),
         chunks_(std::make_unique<Chunk[]>(chunk_count_)) {
@@ -88,8 +90,8 @@ class Batch final : public Future<None> {
     const std::size_t begin = k * kBatchChunk;
     const std::size_t end = std::min(begin + kBatchChunk, calls_.size());
     std::size_t i = begin;
-    // Two loops rather than a branch per op: the common case (no contexts) has no Context::run.
-    if (contexts_.empty()) {
+    // Two loops rather than a branch per op: the common case (no context) has no Context::run.
+    if (!origin_) {
       for (; i < end && !cancel_requested_.load(std::memory_order_relaxed); ++i) {
         try {
           values_[i] = invoke_value(std::move(calls_[i]));
@@ -98,9 +100,15 @@ class Batch final : public Future<None> {
         }
       }
     } else {
+      // Each op runs in its own copy of origin_. A copy the job left as it found it — same
+      // mapping, no reference kept — is indistinguishable from a fresh one, so the next op runs
+      // in it; any write or kept reference gets the next op a new copy. Isolation is per op, as
+      // with a copy per to_thread call; the allocations are per chunk unless jobs write.
+      Context context = origin_->copy();
       for (; i < end && !cancel_requested_.load(std::memory_order_relaxed); ++i) {
+        if (!context.unchanged_copy_of(*origin_)) context = origin_->copy();
         try {
-          values_[i] = contexts_[i].run([this, i] { return invoke_value(std::move(calls_[i])); });
+          values_[i] = context.run([this, i] { return invoke_value(std::move(calls_[i])); });
         } catch (...) {
           chunk.fail(i - begin, std::current_exception());
         }
@@ -163,7 +171,7 @@ class Batch final : public Future<None> {
   // Read by the workers, written only before the first chunk is submitted (and values_ moved
   // out after the last is delivered). On cache lines of their own, away from the loop's writes.
   alignas(64) std::vector<F> calls_;
-  std::vector<Context> contexts_;
+  std::optional<Context> origin_;  // Only copied by the workers (Hamt: concurrent copies are safe).
   std::vector<Value> values_;  // values_[i]: op i's value; meaningful only if op i ran and returned.
   const std::size_t chunk_count_;
   std::unique_ptr<Chunk[]> chunks_;
@@ -214,10 +222,9 @@ class ChunkCall {
 // Loop thread: builds the batch and submits its chunks; the returned future completes once.
 template <class Offload, class F>
 std::shared_ptr<Batch<F>> submit_batch(EventLoop& loop, ThreadPoolExecutor& executor, std::vector<F> calls) {
-  // The contexts are copied here, on the loop thread, before any job runs: as to_thread copies
-  // the caller's context when it is called.
-  std::vector<Context> contexts = Offload::batch_contexts(calls.size());
-  auto batch = std::make_shared<Batch<F>>(loop, std::move(calls), std::move(contexts));
+  // The caller's context is copied here, on the loop thread, before any job runs: as to_thread
+  // copies it when it is called. Each op's own copy is made from this one by its worker.
+  auto batch = std::make_shared<Batch<F>>(loop, std::move(calls), Offload::batch_context());
   if (batch->chunk_count() == 0) {
     batch->set_result(None{});
     return batch;
@@ -245,8 +252,8 @@ std::shared_ptr<Batch<F>> submit_batch(EventLoop& loop, ThreadPoolExecutor& exec
 // chunk's calls in order, each into its own outcome slot, then pushes one completion for the
 // chunk onto the loop's completion queue (one wake-up signal, in the loop's wake-up mode).
 //
-// Context, per the Offload policy's batch_contexts(): OffloadCopyContextPartial runs every op in
-// its own copy of the caller's context, copied here at submission; OffloadSkipEmptyContext runs
+// Context, per the Offload policy's batch_context(): OffloadCopyContextPartial runs every op in
+// its own copy of the caller's context as it was at submission; OffloadSkipEmptyContext runs
 // the calls directly in the worker thread's context when the caller's is empty (a ContextVar one
 // job sets is then seen by the next job on that worker, as with the per-op strategy).
 //

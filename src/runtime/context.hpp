@@ -82,6 +82,13 @@ class Context {
   // A new context with the same mapping (Context.copy()): O(1), one allocation.
   [[nodiscard]] Context copy() const;
 
+  // True when this context is still indistinguishable from a fresh copy of `origin`: its mapping
+  // is the version `origin` holds, and this handle is its only reference (no one kept it, no
+  // run() is in progress). A batch may then run its next job in it instead of a new copy.
+  [[nodiscard]] bool unchanged_copy_of(const Context& origin) const noexcept {
+    return state_->refs.load(std::memory_order_acquire) == 1 && state_->vars.same_version(origin.state_->vars);
+  }
+
   // The number of variables set in this context; empty() is Python's `not ctx`.
   [[nodiscard]] std::size_t size() const noexcept { return state_->vars.size(); }
   [[nodiscard]] bool empty() const noexcept { return state_->vars.empty(); }

@@ -55,6 +55,8 @@ class Hamt {
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+  // The same version: one shares the other's nodes (true for a copy nobody has derived from).
+  [[nodiscard]] bool same_version(const Hamt& other) const noexcept { return root_ == other.root_; }
 
  private:
   // Adopts one reference to `root`.

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -47,8 +48,8 @@ class ContextRunPartial {
 // calling submit(callable, callable_args...) exactly once and returning what it returns, so
 // one policy serves run_in_executor, a per-call executor, or an inline call (micro scenarios).
 // For offload_batch (batch_offload.hpp) it also says which context each op of a batch runs in:
-//   static std::vector<Context> batch_contexts(std::size_t ops);
-// one context per op, or none (empty) to run the calls in the worker thread's own context.
+//   static std::optional<Context> batch_context();
+// the context every op runs in a copy of, or nullopt to run the calls in the worker thread's own.
 
 // CPython's to_thread: always copy the context and wrap the call in a partial of ctx.run.
 struct OffloadCopyContextPartial {
@@ -61,12 +62,7 @@ struct OffloadCopyContextPartial {
 
   // A batch: every op in its own copy of the caller's context, as every to_thread call. The
   // batch's slots hold the calls, so no partial is allocated.
-  static std::vector<Context> batch_contexts(std::size_t ops) {
-    std::vector<Context> contexts;
-    contexts.reserve(ops);
-    for (std::size_t i = 0; i < ops; ++i) contexts.push_back(copy_context());
-    return contexts;
-  }
+  static std::optional<Context> batch_context() { return copy_context(); }
 };
 
 template <class Offload = OffloadCopyContextPartial, class StateCopy = CopyFutureStatePerField,

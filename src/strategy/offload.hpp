@@ -4,8 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <utility>
-#include <vector>
 
 #include "runtime/context.hpp"
 #include "runtime/to_thread.hpp"
@@ -32,15 +32,11 @@ struct OffloadSkipEmptyContext {
 
   // A batch (offload_batch): with an empty caller context, no context at all — the calls run in
   // the worker thread's own context, with the same leak from one job to the next on that thread;
-  // otherwise one copy per op.
-  static std::vector<runtime::Context> batch_contexts(std::size_t ops) {
-    runtime::Context first = runtime::copy_context();
-    if (first.empty() || ops == 0) return {};
-    std::vector<runtime::Context> contexts;
-    contexts.reserve(ops);
-    contexts.push_back(std::move(first));
-    for (std::size_t i = 1; i < ops; ++i) contexts.push_back(runtime::copy_context());
-    return contexts;
+  // otherwise every op in its own copy of the caller's.
+  static std::optional<runtime::Context> batch_context() {
+    runtime::Context context = runtime::copy_context();
+    if (context.empty()) return std::nullopt;
+    return context;
   }
 };
 

@@ -61,7 +61,7 @@ INSTANTIATE_TEST_SUITE_P(
 // An Offload policy whose batches get no contexts: the calls run in the worker thread's own
 // context (what skip_empty_context does when the caller's context is empty).
 struct InWorkerContext {
-  static std::vector<Context> batch_contexts(std::size_t) { return {}; }
+  static std::optional<Context> batch_context() { return std::nullopt; }
 };
 
 // Fails the test on any exception that reaches the loop's handler (a double delivery would).

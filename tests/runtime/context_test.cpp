@@ -143,6 +143,26 @@ TEST(Context, SizeCountsTheVariablesSet) {
   EXPECT_FALSE(ctx.empty());
 }
 
+// What lets a batch reuse one op's context for the next: a copy is "unchanged" until a write
+// gives it another mapping or another handle keeps it.
+TEST(Context, AFreshCopyStaysUnchangedUntilWrittenOrShared) {
+  ContextVar<int> var("var", 0);
+  Context origin;
+  origin.run([&] { var.set(1); });
+  Context copy = origin.copy();
+  EXPECT_TRUE(copy.unchanged_copy_of(origin));
+  EXPECT_EQ(copy.run([&] { return var.get(); }), 1);
+  EXPECT_TRUE(copy.unchanged_copy_of(origin)) << "reading changes nothing";
+  {
+    Context kept = copy;  // A second handle: a job that kept its context.
+    EXPECT_FALSE(copy.unchanged_copy_of(origin));
+  }
+  EXPECT_TRUE(copy.unchanged_copy_of(origin));
+  copy.run([&] { var.set(2); });
+  EXPECT_FALSE(copy.unchanged_copy_of(origin)) << "a write gives it another mapping";
+  EXPECT_FALSE(origin.copy().unchanged_copy_of(copy));
+}
+
 TEST(Context, CopyContextSeesTheCurrentValues) {
   ContextVar<int> var("v");
   Context().run([&] {
