@@ -48,6 +48,20 @@ ProbeResult run_probe(const Selection& selection, Guarantee g, Body body) {
   return result;
 }
 
+// Awaits `offload`, whose job throws std::out_of_range("probe"): "" when that exception reaches
+// the await unchanged, otherwise what arrived instead.
+template <class T>
+Coroutine<std::string> probe_exception_reaches(Coroutine<T> offload) {
+  try {
+    co_await std::move(offload);
+  } catch (const std::out_of_range& e) {
+    co_return std::string(e.what()) == "probe" ? "" : std::string("message became '") + e.what() + "'";
+  } catch (const std::exception& e) {
+    co_return std::string("exception type changed: ") + e.what();
+  }
+  co_return "no exception reached the await";
+}
+
 template <class O, class C, class E, class D>
 std::vector<ProbeResult> probe_all(const Selection& selection) {
   std::vector<ProbeResult> results;
@@ -76,14 +90,7 @@ std::vector<ProbeResult> probe_all(const Selection& selection) {
 
   // An exception raised in the job is raised at the await, same type and message.
   results.push_back(run_probe(selection, Guarantee::kExceptionTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
-    try {
-      co_await offload_call<O, C, E, D>(loop, []() -> int { throw std::out_of_range("probe"); });
-    } catch (const std::out_of_range& e) {
-      co_return std::string(e.what()) == "probe" ? "" : std::string("message became '") + e.what() + "'";
-    } catch (const std::exception& e) {
-      co_return std::string("exception type changed: ") + e.what();
-    }
-    co_return "no exception reached the await";
+    co_return co_await probe_exception_reaches(offload_call<O, C, E, D>(loop, []() -> int { throw std::out_of_range("probe"); }));
   }));
 
   // Cancelling the awaiting task raises CancelledError there, and a job that had not started
@@ -168,14 +175,7 @@ std::vector<ProbeResult> probe_all_batched(const Selection& selection) {
   results.push_back(run_probe(selection, Guarantee::kExceptionTransfer, [](EventLoop& loop) -> Coroutine<std::string> {
     std::vector<std::function<int()>> ops(3, [] { return 0; });
     ops[1] = []() -> int { throw std::out_of_range("probe"); };
-    try {
-      co_await batch_of<O, E>(loop, std::move(ops));
-    } catch (const std::out_of_range& e) {
-      co_return std::string(e.what()) == "probe" ? "" : std::string("message became '") + e.what() + "'";
-    } catch (const std::exception& e) {
-      co_return std::string("exception type changed: ") + e.what();
-    }
-    co_return "no exception reached the await";
+    co_return co_await probe_exception_reaches(batch_of<O, E>(loop, std::move(ops)));
   }));
 
   // Cancelling the awaiting task while the one worker is blocked raises CancelledError there,

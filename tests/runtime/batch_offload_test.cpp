@@ -19,6 +19,7 @@
 
 #include "runtime/asyncio.hpp"
 #include "runtime/instrumentation.hpp"
+#include "loop_exception_guard.hpp"
 
 namespace offload::runtime {
 namespace {
@@ -63,17 +64,6 @@ INSTANTIATE_TEST_SUITE_P(
 struct InWorkerContext {
   static std::optional<Context> batch_context() { return std::nullopt; }
 };
-
-// Fails the test on any exception that reaches the loop's handler (a double delivery would).
-void fail_on_loop_exceptions(EventLoop& loop) {
-  loop.set_exception_handler([](std::exception_ptr error, std::string_view where) {
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "exception in " << where << ": " << e.what();
-    }
-  });
-}
 
 TEST_P(BatchOffload, ValuesComeBackInOpOrderAcrossChunkBoundaries) {
   EventLoop loop(loop_options());

@@ -17,6 +17,7 @@
 
 #include "runtime/asyncio.hpp"
 #include "runtime/instrumentation.hpp"
+#include "loop_exception_guard.hpp"
 
 namespace offload::runtime {
 namespace {
@@ -31,17 +32,6 @@ class DirectCompletion : public ::testing::TestWithParam<WakeupMode> {
 INSTANTIATE_TEST_SUITE_P(Wakeup, DirectCompletion,
                          ::testing::Values(WakeupMode::kPerCall, WakeupMode::kCoalesced),
                          [](const auto& info) { return std::string(to_string(info.param)); });
-
-// Fails the test on any exception that reaches the loop's handler (a double delivery would).
-void fail_on_loop_exceptions(EventLoop& loop) {
-  loop.set_exception_handler([](std::exception_ptr error, std::string_view where) {
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      ADD_FAILURE() << "exception in " << where << ": " << e.what();
-    }
-  });
-}
 
 TEST_P(DirectCompletion, HundredThousandInFlightEachCompleteExactlyOnce) {
   constexpr int kJobs = 100'000;
