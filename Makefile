@@ -4,7 +4,8 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure
-RUN_FLAGS ?=
+# `make run` shows where each offload's time goes (one extra traced sample per strategy).
+RUN_FLAGS ?= --breakdown
 BENCH_FLAGS ?=
 
 .PHONY: all deps build test run bench gate-quality tsan asan clean

@@ -45,9 +45,9 @@ namespace offload::runtime {
 // The price: a slow job holds up the rest of its chunk (head-of-line blocking).
 inline constexpr std::size_t kBatchChunk = 64;
 
-// The loop future of one batch and its state: the calls, the contexts they run in, one outcome
-// slot per op and one record per chunk, in one object the chunks' completions share. It completes
-// (with None) once every chunk has been delivered; offload_batch then takes the values.
+// The loop future of one batch and its state: the calls, the context they run in copies of, one
+// outcome slot per op and one record per chunk, in one object the chunks' completions share. It
+// completes (with None) once every chunk has been delivered; offload_batch then takes the values.
 template <class F>
 class Batch final : public Future<None> {
  public:
