@@ -47,7 +47,8 @@ constexpr int kProtocol = 1;
 constexpr std::size_t kMaxResponseBytes = std::size_t{512} << 20;
 // How long a driver that broke the protocol, or stopped reading, gets to exit before it is killed.
 constexpr std::chrono::milliseconds kFailureGrace{500};
-constexpr const char* kDriverScriptName = "offload_bench_driver.py";
+// The driver is a directory Python runs as a script (its __main__.py), not a single file.
+constexpr const char* kDriverDirectoryName = "offload_bench_driver";
 
 std::string errno_text(int error) { return std::strerror(error); }
 
@@ -177,12 +178,17 @@ bool is_executable_file(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
+// What `python <path>` runs: a script file, or a directory holding __main__.py.
+bool is_runnable_script(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec) || std::filesystem::is_regular_file(path / "__main__.py", ec);
+}
+
 }  // namespace
 
 PythonDriver::PythonDriver(std::string python, std::string script)
     : python_(std::move(python)), script_(std::move(script)), prefix_("python driver (" + python_ + "): ") {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(script_, ec))
+  if (!is_runnable_script(script_))
     throw std::runtime_error(prefix_ + "no driver script at '" + script_ + "'");
 
   Pipe input = make_pipe(prefix_);
@@ -495,8 +501,8 @@ std::string find_driver_script(const std::string& argv0_or_exe_path) {
   for (const fs::path& binary : binaries) {
     const fs::path directory = binary.parent_path();
     for (const fs::path& candidate :
-         {directory / kDriverScriptName, directory / ".." / "share" / "offload-bench" / kDriverScriptName}) {
-      if (fs::is_regular_file(candidate, ec)) return candidate.lexically_normal().string();
+         {directory / kDriverDirectoryName, directory / ".." / "share" / "offload-bench" / kDriverDirectoryName}) {
+      if (fs::is_regular_file(candidate / "__main__.py", ec)) return candidate.lexically_normal().string();
     }
   }
   return "";

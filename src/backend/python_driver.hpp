@@ -1,6 +1,7 @@
-// The CPython reference backend's client: runs python/offload_bench_driver.py as a child
-// process and speaks its protocol (one JSON object per line each way, protocol 1) through typed
-// calls, so the runner can time a scenario on the real asyncio with its own measurement protocol.
+// The CPython reference backend's client: runs python/offload_bench_driver (a directory Python
+// runs as a script) as a child process and speaks its protocol (one JSON object per line each
+// way, protocol 1) through typed calls, so the runner can time a scenario on the real asyncio with
+// its own measurement protocol.
 //
 // Threading: a PythonDriver is used by one thread at a time; every call blocks that thread until
 // the driver answers (or dies). Different PythonDriver objects are independent.
@@ -84,7 +85,9 @@ class PythonDriver {
  public:
   // Starts `python -u script` with pipes for stdin, stdout and stderr, in its own process group
   // so a terminal's Ctrl-C reaches only the runner, which stops between samples and then ends
-  // the driver. Throws std::runtime_error when the process cannot be started.
+  // the driver. `script` is a file or a directory holding __main__.py (the real driver is the
+  // directory offload_bench_driver). Throws std::runtime_error when it is neither or when the
+  // process cannot be started.
   PythonDriver(std::string python, std::string script);
   // Sends "exit", closes the driver's input and waits for it; kills it after kExitGrace.
   ~PythonDriver();
@@ -144,9 +147,9 @@ class PythonDriver {
 // else `python3` on PATH; nullopt when that is not an executable file.
 std::optional<std::string> find_python(std::string_view requested);
 
-// offload_bench_driver.py next to the running binary, then in <binary dir>/../share/offload-bench/.
-// The binary is `argv0_or_exe_path` (symlinks resolved) when that names a file, then
-// /proc/self/exe. Returns "" when the script is in neither place.
+// The driver directory offload_bench_driver (holding __main__.py) next to the running binary, then
+// in <binary dir>/../share/offload-bench/. The binary is `argv0_or_exe_path` (symlinks resolved)
+// when that names a file, then /proc/self/exe. Returns "" when the driver is in neither place.
 std::string find_driver_script(const std::string& argv0_or_exe_path);
 
 }  // namespace offload::backend

@@ -108,7 +108,7 @@ std::variant<std::unique_ptr<CPythonSession>, std::string> CPythonSession::start
                           : "python interpreter '" + python + "' not found or not executable";
   const std::string script = backend::find_driver_script(argv0);
   if (script.empty())
-    return std::string("offload_bench_driver.py not found next to the binary or in ../share/offload-bench/");
+    return std::string("driver directory offload_bench_driver not found next to the binary or in ../share/offload-bench/");
   try {
     auto driver = std::make_unique<backend::PythonDriver>(*interpreter, script);
     const backend::DriverHello hello = driver->hello();

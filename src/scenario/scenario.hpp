@@ -48,7 +48,7 @@ struct Location {
 // What runs the scenario.
 enum class Backend {
   kNative,   // the runtime core in this process: the model
-  kCPython,  // the real asyncio, in a python3 child process driven by python/offload_bench_driver.py
+  kCPython,  // the real asyncio, in a python3 child process driven by python/offload_bench_driver
 };
 
 struct RuntimeConfig {

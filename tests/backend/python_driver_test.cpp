@@ -211,8 +211,15 @@ TEST_F(PythonDriverTest, DestructorEndsAndReapsTheDriver) {
 }
 
 TEST_F(PythonDriverTest, AMissingScriptIsReportedWhenStarting) {
-  const std::string error = error_of([&] { PythonDriver(python_, "/nonexistent/offload_bench_driver.py"); });
-  EXPECT_NE(error.find("no driver script at '/nonexistent/offload_bench_driver.py'"), std::string::npos) << error;
+  const std::string error = error_of([&] { PythonDriver(python_, "/nonexistent/offload_bench_driver"); });
+  EXPECT_NE(error.find("no driver script at '/nonexistent/offload_bench_driver'"), std::string::npos) << error;
+}
+
+TEST_F(PythonDriverTest, ADirectoryWithoutMainIsNotADriverScript) {
+  fs::create_directories(temp_dir() / "offload_bench_driver");
+  const std::string script = (temp_dir() / "offload_bench_driver").string();
+  const std::string error = error_of([&] { PythonDriver(python_, script); });
+  EXPECT_NE(error.find("no driver script at '" + script + "'"), std::string::npos) << error;
 }
 
 TEST(FindPython, TakesAnExecutablePathOrANameOnPath) {
@@ -235,13 +242,17 @@ TEST(FindDriverScript, LooksNextToTheBinaryThenInShare) {
   fs::create_directories(root / "share" / "offload-bench");
   std::ofstream(root / "bin" / "offload-bench") << "";
   const fs::path binary = fs::canonical(root / "bin" / "offload-bench");
-  const fs::path installed = fs::canonical(root / "share" / "offload-bench") / "offload_bench_driver.py";
+  const fs::path installed = fs::canonical(root / "share" / "offload-bench") / "offload_bench_driver";
+  const fs::path beside = binary.parent_path() / "offload_bench_driver";
 
   EXPECT_EQ(find_driver_script(binary.string()), "") << "in neither place";
-  std::ofstream(installed) << "";
+  fs::create_directories(installed);
+  EXPECT_EQ(find_driver_script(binary.string()), "") << "a directory without __main__.py is no driver";
+  std::ofstream(installed / "__main__.py") << "";
   EXPECT_EQ(find_driver_script(binary.string()), installed.string());
-  std::ofstream(binary.parent_path() / "offload_bench_driver.py") << "";
-  EXPECT_EQ(find_driver_script(binary.string()), (binary.parent_path() / "offload_bench_driver.py").string());
+  fs::create_directories(beside);
+  std::ofstream(beside / "__main__.py") << "";
+  EXPECT_EQ(find_driver_script(binary.string()), beside.string());
   fs::remove_all(root);
 }
 

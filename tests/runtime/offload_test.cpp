@@ -74,6 +74,10 @@ TEST(RunInExecutor, CancellingTheLoopFutureCancelsAJobThatHasNotStarted) {
     auto blocker = loop.run_in_executor(&executor, [&] { release.wait(); });
     auto queued = loop.run_in_executor(&executor, [&] { second_ran = true; });
     queued->cancel();
+    // The cancel reaches the ConcurrentFuture through a done-callback scheduled with call_soon
+    // (as asyncio's _call_check_cancel): let it run before the worker is freed, or the worker may
+    // legitimately start the job first.
+    co_await sleep(0ms);
     release.count_down();
     co_await blocker;
     co_await sleep(1ms);
