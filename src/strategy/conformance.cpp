@@ -62,6 +62,17 @@ Coroutine<std::string> probe_exception_reaches(Coroutine<T> offload) {
   co_return "no exception reached the await";
 }
 
+// Awaits a cancelled task: "" when the await raises CancelledError, otherwise the problem.
+template <class Task>
+Coroutine<std::string> cancelled_error_problem(Task victim) {
+  try {
+    co_await std::move(victim);
+  } catch (const runtime::CancelledError&) {
+    co_return "";
+  }
+  co_return "the awaiting task finished instead of raising CancelledError";
+}
+
 template <class O, class C, class E, class D>
 std::vector<ProbeResult> probe_all(const Selection& selection) {
   std::vector<ProbeResult> results;
@@ -109,12 +120,7 @@ std::vector<ProbeResult> probe_all(const Selection& selection) {
     co_await runtime::sleep(std::chrono::milliseconds(0));
     gate->count_down();
     co_await blocker;
-    std::string problem;
-    try {
-      co_await victim;
-      problem = "the awaiting task finished instead of raising CancelledError";
-    } catch (const runtime::CancelledError&) {
-    }
+    std::string problem = co_await cancelled_error_problem(victim);
     co_await runtime::sleep(std::chrono::milliseconds(5));  // Give a wrongly queued job time to run.
     // Only a shared executor's blocked worker guarantees the job was still queued at cancel();
     // a per-call pool may have started it in between, legitimately.
@@ -192,12 +198,7 @@ std::vector<ProbeResult> probe_all_batched(const Selection& selection) {
     victim->cancel();
     gate->count_down();
     co_await blocker;
-    std::string problem;
-    try {
-      co_await victim;
-      problem = "the awaiting task finished instead of raising CancelledError";
-    } catch (const runtime::CancelledError&) {
-    }
+    std::string problem = co_await cancelled_error_problem(victim);
     co_await runtime::sleep(std::chrono::milliseconds(5));  // Give wrongly started jobs time to run.
     // Only a shared executor's blocked worker guarantees the chunks were still queued at cancel().
     constexpr bool jobs_were_held = std::is_same_v<E, ExecutorSharedDefault>;

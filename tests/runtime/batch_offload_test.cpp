@@ -65,6 +65,17 @@ struct InWorkerContext {
   static std::optional<Context> batch_context() { return std::nullopt; }
 };
 
+// Awaits `awaitable` (a task or a batch); true when the await raises CancelledError.
+template <class Awaitable>
+Coroutine<bool> raises_cancelled(Awaitable awaitable) {
+  try {
+    co_await std::move(awaitable);
+  } catch (const CancelledError&) {
+    co_return true;
+  }
+  co_return false;
+}
+
 TEST_P(BatchOffload, ValuesComeBackInOpOrderAcrossChunkBoundaries) {
   EventLoop loop(loop_options());
   fail_on_loop_exceptions(loop);
@@ -191,13 +202,7 @@ TEST_P(BatchOffload, CancellingTheTaskBeforeAnyChunkStartsRunsNoJob) {
     co_await sleep(0s);  // The victim submits its chunks.
     victim->cancel();
     release.count_down();
-    bool cancelled = false;
-    try {
-      co_await victim;
-    } catch (const CancelledError&) {
-      cancelled = true;
-    }
-    co_return cancelled;
+    co_return co_await raises_cancelled(victim);
   };
   EXPECT_TRUE(loop.run_until_complete(body()));
   pool->shutdown();
@@ -223,13 +228,7 @@ TEST_P(BatchOffload, CancellingWhileAChunkRunsStopsItsRemainingJobs) {
     started.wait();
     batch->cancel();
     release.count_down();  // Orders the cancel before the worker's next flag check.
-    bool cancelled = false;
-    try {
-      co_await batch;
-    } catch (const CancelledError&) {
-      cancelled = true;
-    }
-    co_return cancelled;
+    co_return co_await raises_cancelled(batch);
   };
   EXPECT_TRUE(loop.run_until_complete(body()));
   pool->shutdown();
@@ -255,13 +254,8 @@ TEST_P(BatchOffload, ChunksTheExecutorDropsUnrunCancelTheBatch) {
     pool->shutdown(/*wait=*/false, /*cancel_futures=*/true);
     release.count_down();
     co_await blocker;
-    bool cancelled = false;
-    try {
-      co_await batch;  // Completes: the dropped chunks still reach the loop, as a cancellation.
-    } catch (const CancelledError&) {
-      cancelled = true;
-    }
-    co_return cancelled;
+    // Completes: the dropped chunks still reach the loop, as a cancellation.
+    co_return co_await raises_cancelled(batch);
   };
   EXPECT_TRUE(loop.run_until_complete(body()));
   pool->shutdown();
