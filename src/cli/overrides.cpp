@@ -3,6 +3,8 @@
 #include <charconv>
 
 #include "scenario/parameters.hpp"
+#include "scenario/scenario_loader.hpp"
+#include "scenario/sweep.hpp"
 
 namespace offload::cli {
 namespace {
@@ -59,6 +61,11 @@ void apply_overrides(scenario::Scenario& s, const std::vector<Override>& overrid
     if (auto problem = scenario::apply_parameter(s, o.key, typed_value(o.key, o.text)))
       throw OverrideError("--set " + o.key + "=" + o.text + ": " + *problem);
   }
+  // The loader checked the file's own values against the cross-key rules; check the result again.
+  if (overrides.empty()) return;
+  for (const scenario::ScenarioPoint& point : scenario::expand_sweep(s))
+    if (auto problem = scenario::cross_key_problem(point.scenario))
+      throw OverrideError("--set: " + s.source + ": " + problem->key + ": " + problem->message);
 }
 
 }  // namespace offload::cli

@@ -25,7 +25,8 @@ class OverrideError : public std::runtime_error {
 // Throws OverrideError for a malformed KEY=VALUE or an unknown key.
 std::vector<Override> parse_overrides(const std::vector<std::string>& assignments);
 
-// Throws OverrideError when a value is rejected or the scenario sweeps the key.
+// Throws OverrideError when a value is rejected, the scenario sweeps the key, or the result
+// breaks a cross-key rule (scenario::cross_key_problem).
 void apply_overrides(scenario::Scenario& scenario, const std::vector<Override>& overrides);
 
 }  // namespace offload::cli

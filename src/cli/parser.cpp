@@ -44,7 +44,7 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
                     "scenarios only");
   run_cmd->add_option("--backend", run.backend,
                       "Run every scenario on this backend: native (the model) or cpython (the real asyncio, "
-                      "through python3)")
+                      "through python3); a sweep over runtime.backend narrows to it")
       ->check(CLI::IsMember({"native", "cpython"}));
   run_cmd->add_option("--python", run.python, "Interpreter for the cpython backend (default: python3 on PATH)");
   run_cmd->add_option("--repetitions", run.repetitions, "Timed samples per strategy (overrides the scenario)")

@@ -27,6 +27,7 @@
 #include "report/atomic_file.hpp"
 #include "report/environment.hpp"
 #include "report/reporter.hpp"
+#include "scenario/parameters.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "scenario/sweep.hpp"
 
@@ -83,6 +84,13 @@ void add_machine_warnings(report::Report& r) {
     r.warnings.push_back("CPU frequency scaling is enabled: timings may drift");
 }
 
+// --backend: the scenario runs on that backend only; a sweep over runtime.backend narrows to it.
+void run_on_backend(scenario::Scenario& s, const std::string& backend) {
+  std::erase_if(s.sweep, [](const scenario::SweepAxis& axis) { return axis.parameter == "runtime.backend"; });
+  if (auto problem = scenario::apply_parameter(s, "runtime.backend", backend))
+    throw OverrideError("--backend " + backend + ": " + *problem);
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
@@ -90,10 +98,11 @@ int run_command(const RunOptions& options) {
   std::optional<std::regex> filter;
   try {
     suite = load_suite(options.paths);
-    std::vector<std::string> settings = options.set;
-    if (!options.backend.empty()) settings.push_back("runtime.backend=" + options.backend);
-    const std::vector<Override> overrides = parse_overrides(settings);
-    for (scenario::Scenario& s : suite.scenarios) apply_overrides(s, overrides);
+    const std::vector<Override> overrides = parse_overrides(options.set);
+    for (scenario::Scenario& s : suite.scenarios) {
+      apply_overrides(s, overrides);
+      if (!options.backend.empty()) run_on_backend(s, options.backend);
+    }
     if (!options.filter.empty()) filter.emplace(options.filter, std::regex::ECMAScript);
   } catch (const scenario::ScenarioError& e) {
     std::cerr << e.what() << '\n';

@@ -501,39 +501,20 @@ class Loader {
          in_quotes(id) + " is not compared in this scenario (valid: " + valid + ")");
   }
 
-  // Why `s` is inconsistent (blamed on workload.kind, the key that picks what is measured).
-  static std::optional<std::string> rule_problem(const Scenario& s) {
-    const std::string kind(to_string(s.workload.kind));
-    const std::string& axis = s.compare.axis;
-    if (s.workload.kind == WorkloadKind::kStateCopy && axis != "state_copy")
-      return "kind 'state_copy' measures the state_copy axis, but compare.axis is " +
-             in_quotes(axis);
-    if (s.workload.kind == WorkloadKind::kOffloadWrap && axis != "offload")
-      return "kind 'offload_wrap' measures the offload axis, but compare.axis is " +
-             in_quotes(axis);
-    if (axis == kConfigAxis && s.workload.kind != WorkloadKind::kOffload)
-      return "compare.axis 'config' needs kind 'offload' (the micro kinds measure one axis)";
-    if (axis == "executor" && s.workload.kind != WorkloadKind::kOffload)
-      return "compare.axis 'executor' needs kind 'offload' (" + in_quotes(kind) +
-             " runs no executor)";
-    return std::nullopt;
-  }
-
   void check_rules() const {
-    const std::string blamed = "workload.kind";
     for (const ScenarioPoint& point : expand_sweep(scenario_)) {
-      std::optional<std::string> problem = rule_problem(point.scenario);
+      const std::optional<RuleProblem> problem = cross_key_problem(point.scenario);
       if (!problem) continue;
       for (const SweepAxis& axis : scenario_.sweep) {
-        if (axis.parameter != blamed) continue;
+        if (axis.parameter != problem->key) continue;
         std::string values;
         for (const auto& [key, value] : point.parameters)
           values += (values.empty() ? "" : ", ") + key + "=" + value;
-        fail(axis.location, "sweep.\"" + blamed + "\"",
-             *problem + " (at sweep point " + values + ")");
+        fail(axis.location, "sweep.\"" + problem->key + "\"",
+             problem->message + " (at sweep point " + values + ")");
       }
-      const auto set = set_at_.find(blamed);
-      fail(set != set_at_.end() ? set->second : set_at_.at("compare.axis"), blamed, *problem);
+      const auto set = set_at_.find(problem->key);
+      fail(set != set_at_.end() ? set->second : set_at_.at("compare.axis"), problem->key, problem->message);
     }
   }
 
@@ -552,6 +533,31 @@ class Loader {
 };
 
 }  // namespace
+
+std::optional<RuleProblem> cross_key_problem(const Scenario& s) {
+  // Blamed on workload.kind, the key that picks what is measured.
+  const auto kind_problem = [](std::string message) { return RuleProblem{"workload.kind", std::move(message)}; };
+  const std::string kind(to_string(s.workload.kind));
+  const std::string& axis = s.compare.axis;
+  if (s.workload.kind == WorkloadKind::kStateCopy && axis != "state_copy")
+    return kind_problem("kind 'state_copy' measures the state_copy axis, but compare.axis is " + in_quotes(axis));
+  if (s.workload.kind == WorkloadKind::kOffloadWrap && axis != "offload")
+    return kind_problem("kind 'offload_wrap' measures the offload axis, but compare.axis is " + in_quotes(axis));
+  if (axis == kConfigAxis && s.workload.kind != WorkloadKind::kOffload)
+    return kind_problem("compare.axis 'config' needs kind 'offload' (the micro kinds measure one axis)");
+  if (axis == "executor" && s.workload.kind != WorkloadKind::kOffload)
+    return kind_problem("compare.axis 'executor' needs kind 'offload' (" + in_quotes(kind) + " runs no executor)");
+  if (s.workload.timeout_ms && s.workload.concurrency == Concurrency::kGather) {
+    std::vector<std::string> contenders{s.compare.baseline};
+    contenders.insert(contenders.end(), s.compare.candidates.begin(), s.compare.candidates.end());
+    for (const std::string& id : contenders)
+      if (selection_of(s, id).gather == "batched")
+        return RuleProblem{"workload.timeout_ms",
+                           "gather 'batched' (" + in_quotes(id) +
+                               ") awaits a gather's ops as one batch: there is no per-op await for wait_for"};
+  }
+  return std::nullopt;
+}
 
 ScenarioError::ScenarioError(Location location, std::string key, std::string message)
     : std::runtime_error(format_error(location, key, message)),

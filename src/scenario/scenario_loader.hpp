@@ -34,12 +34,14 @@
 //   by = 0.30                        #   at_most = with counter and value, conforms =); by in [0, 1)
 //   metric = "ns_per_op"             #   ns_per_op | cpu_ns_per_op (ns_per_op)
 //
-// Cross-key rules: kind state_copy needs compare.axis state_copy; kind offload_wrap needs
-// compare.axis offload; compare.axis executor needs kind offload. Every sweep point must obey
-// them too.
+// Cross-key rules (cross_key_problem below): kind state_copy needs compare.axis state_copy;
+// kind offload_wrap needs compare.axis offload; compare.axis executor or config needs kind
+// offload; timeout_ms cannot go with a gather that some contender runs batched. Every sweep
+// point must obey them too.
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -67,6 +69,15 @@ class ScenarioError : public std::runtime_error {
   std::string key_;
   std::string message_;
 };
+
+// A broken cross-key rule: the key to blame and why.
+struct RuleProblem {
+  std::string key;  // a dotted parameter key, e.g. "workload.kind"
+  std::string message;
+};
+// The first cross-key rule `scenario` (one sweep point, or a scenario without a sweep) breaks.
+// The loader applies it to every point of a file; --set overrides are checked with it again.
+std::optional<RuleProblem> cross_key_problem(const Scenario& scenario);
 
 // Reads and validates `path`; errors name the file as `path` is spelled.
 Scenario load_scenario_file(const std::filesystem::path& path);

@@ -6,7 +6,6 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -54,9 +53,6 @@ class OffloadWorkload final : public Workload {
         loop_(strategy::loop_options(selection)),
         batched_(s.workload.concurrency == Concurrency::kGather &&
                  strategy::gather_mode(selection) == strategy::GatherMode::kBatched) {
-    if (batched_ && s.workload.timeout_ms)
-      throw std::runtime_error("gather 'batched' awaits the ops as one batch: there is no per-op await "
-                               "for workload.timeout_ms to wrap in wait_for");
     if (shared_executor == nullptr) {
       std::optional<std::size_t> workers;
       if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);

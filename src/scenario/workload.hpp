@@ -56,9 +56,9 @@ class Workload {
 // place of a default executor of the workload's own: strategies compared in one scenario point
 // then run their jobs on the same worker threads, so the scheduler's treatment of one set of
 // threads cannot masquerade as a strategy's effect. It must outlive the workload.
-// Requires: `scenario` validated (the loader guarantees it). Throws std::runtime_error when the
-// job cannot be prepared (e.g. its file cannot be created), or when gather=batched meets
-// workload.timeout_ms (a batch has no per-op await to time out).
+// Requires: `scenario` validated, cross-key rules included (the loader and --set guarantee it:
+// scenario_loader.hpp). Throws std::runtime_error when the job cannot be prepared (e.g. its file
+// cannot be created).
 std::unique_ptr<Workload> make_workload(const Scenario& scenario, const strategy::Selection& selection,
                                         runtime::ThreadPoolExecutor* shared_executor = nullptr);
 

@@ -139,6 +139,9 @@ TEST(Cli, BackendOptionMovesEveryScenarioToTheInterpreter) {
   const Outcome r = run("run " + data("tiny.toml") + " --quiet --no-out --backend cpython --python /nonexistent/python3");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("skipping its 2 points"), std::string::npos) << r.out;
+  const Outcome narrowed = run("run " + data("tiny_cpython.toml") + " --quiet --no-out --format json --backend native");
+  EXPECT_EQ(narrowed.exit_code, 0) << narrowed.out;
+  EXPECT_EQ(nlohmann::json::parse(narrowed.out)["scenarios"].size(), 1u) << "a backend sweep narrows to --backend";
 }
 
 TEST(Cli, InterruptedRunWritesTheCompletedScenariosMarkedPartial) {
@@ -201,6 +204,14 @@ TEST(Cli, CompareOfATruncatedReportIsOneLineAndExit2) {
   EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
   EXPECT_NE(r.out.find("cut.json"), std::string::npos) << r.out;
   fs::remove_all(dir);
+}
+
+TEST(Cli, SetThatBreaksACrossKeyRuleIsOneLineAndExit2) {
+  const Outcome r = run("run " + data("tiny.toml") + " --quiet --no-out --set workload.kind=offload_wrap");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "exactly one line: " << r.out;
+  EXPECT_NE(r.out.find("tiny.toml: workload.kind: kind 'offload_wrap' measures the offload axis"), std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, UnknownStrategyIsOneLineWithFileLineAndExit2AndNoReport) {

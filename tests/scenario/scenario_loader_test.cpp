@@ -333,6 +333,22 @@ TEST(ScenarioLoader, SweepValuesAreValidatedExactlyLikePlainKeys) {
   }
 }
 
+// The rule --set overrides are checked against too: a per-op timeout only where ops are awaited
+// one by one.
+TEST(ScenarioLoader, CrossKeyProblemBlamesTheTimeoutOfABatchedGatherOnly) {
+  Scenario s;
+  s.workload.timeout_ms = 5;
+  s.compare = {"gather", "tasks", {"batched"}, {}};
+  const auto problem = cross_key_problem(s);
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_EQ(problem->key, "workload.timeout_ms");
+  s.workload.concurrency = Concurrency::kSequential;  // The gather axis does not apply.
+  EXPECT_FALSE(cross_key_problem(s).has_value());
+  s.workload.concurrency = Concurrency::kGather;
+  s.compare = {"state_copy", "per_field_locks", {"snapshot"}, {}};
+  EXPECT_FALSE(cross_key_problem(s).has_value());
+}
+
 TEST(ScenarioLoader, StringAndFileLoadsAgree) {
   const fs::path path = kScenarioDir / "to_thread_context.toml";
   std::ifstream in(path);

@@ -66,16 +66,6 @@ TEST(Workload, BatchedGatherRunsEachOpOnceAndTimesIt) {
     }
 }
 
-TEST(Workload, BatchedGatherRefusesAPerOpTimeout) {
-  strategy::Selection batched;
-  batched.gather = "batched";
-  Scenario s = offload_scenario(Concurrency::kGather);
-  s.workload.timeout_ms = 1000;
-  EXPECT_THROW(make_workload(s, batched), std::runtime_error);
-  s.workload.concurrency = Concurrency::kSequential;  // Not a gather: the axis does not apply.
-  EXPECT_EQ(make_workload(s, batched)->run_batch(), 64u);
-}
-
 TEST(Workload, EveryJobKindRuns) {
   for (auto job : {Job::kNoop, Job::kSpin, Job::kSleep, Job::kStat, Job::kRead, Job::kGil}) {
     Scenario s = offload_scenario(Concurrency::kGather);
