@@ -21,7 +21,7 @@ Command parse_command_line(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(R"(Examples:
   offload-bench run                          the built-in suite, table on stdout, JSON in results/
-  offload-bench run --quick                  a smoke run of the suite (well under 15 s)
+  offload-bench run --quick                  a smoke run of the suite
   offload-bench run --quick --check scenarios/ci   the CI gate: exit 1 if an expectation fails
   offload-bench run scenarios/state_copy_micro.toml --format markdown
   offload-bench run --filter 'to_thread.*gather' --repetitions 20
@@ -36,18 +36,33 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios and compare their strategies");
   run_cmd->add_option("scenarios", run.paths, "Scenario files or directories (default: the built-in suite)");
   run_cmd->add_option("--filter", run.filter, "Only scenario points whose name matches this regex (name/param=value/...)");
-  run_cmd->add_flag("--quick", run.quick, "Smoke run: 5 repetitions, 1 warm-up, short samples");
+  run_cmd->add_flag("--quick", run.quick,
+                    "Smoke run: each scenario's [quick] size, 5 ms samples, the fewest rounds that can reach a "
+                    "verdict, at most 0.25 s a point");
+  run_cmd->add_option("--precision", run.precision,
+                      "Run rounds until every ns/op ratio's 95% CI is within +-this fraction (default 0.03); "
+                      "0: the scenarios' fixed repetitions")
+      ->check(CLI::Range(0.0, 1.0));
+  run_cmd->add_option("--max-time", run.max_time_s, "Seconds of rounds a point may take to reach --precision (default 3)")
+      ->check(CLI::Range(0.01, 86400.0));
+  run_cmd->add_option("--time-budget", run.time_budget_s,
+                      "Seconds for the whole run: each point gets at most its share of what is left")
+      ->check(CLI::Range(0.0, 1e7));
+  run_cmd->add_option("--driver-timeout", run.driver_timeout_s,
+                      "Seconds a backend driver may take to answer one request before it is killed (default 120)")
+      ->check(CLI::Range(0.1, 86400.0));
   run_cmd->add_flag("--check", run.check, "Exit 1 when an [[expect]] of a scenario fails with statistical support");
   run_cmd->add_flag("--breakdown", run.breakdown,
                     "Time each offload phase (submit → worker start → job end → published → loop woken → "
                     "state copied → resumed) in one extra traced sample per strategy; end-to-end offload "
                     "scenarios only");
   run_cmd->add_option("--backend", run.backend,
-                      "Run every scenario on this backend: native (the model) or cpython (the real asyncio, "
-                      "through python3); a sweep over runtime.backend narrows to it")
-      ->check(CLI::IsMember({"native", "cpython"}));
+                      "Run every scenario on this backend: native (the model), cpython (the real asyncio, "
+                      "through python3), libuv or asio (their drivers); a sweep over runtime.backend narrows to it")
+      ->check(CLI::IsMember({"native", "cpython", "libuv", "asio"}));
   run_cmd->add_option("--python", run.python, "Interpreter for the cpython backend (default: python3 on PATH)");
-  run_cmd->add_option("--repetitions", run.repetitions, "Timed samples per strategy (overrides the scenario)")
+  run_cmd->add_option("--repetitions", run.repetitions,
+                      "Exactly N interleaved rounds per point (overrides the scenario; no adaptive sampling)")
       ->check(CLI::Range(2, 1000));
   run_cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");
   run_cmd->add_option("--out", run.out, "Report file (default: results/<suite>-<UTC timestamp>.json)");

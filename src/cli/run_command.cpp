@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -21,7 +24,7 @@
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
 #include "cli/scenario_sources.hpp"
-#include "measure/cpython_backend.hpp"
+#include "measure/backend_pool.hpp"
 #include "measure/expectations.hpp"
 #include "measure/runner.hpp"
 #include "report/atomic_file.hpp"
@@ -58,10 +61,14 @@ std::string point_label(const scenario::ScenarioPoint& point) {
   return label;
 }
 
-// --quick: enough to see every scenario work end to end. Five repetitions is the fewest at which
-// the U test can reach p < 0.05 (5 vs 5: p >= 0.008), so clear differences still get a verdict.
-void apply_quick(scenario::MeasureConfig& m) {
-  m.repetitions = std::min<std::int64_t>(m.repetitions, 5);
+// --quick: enough to see every scenario and strategy work end to end. The scenario's own [quick]
+// overrides shrink it (a million-op burst to 20,000 ops); samples last at most 5 ms after one
+// warm-up. The rounds stay at the fewest that can still reach a verdict (the runner's minimum).
+void apply_quick(scenario::Scenario& s) {
+  for (const auto& [key, value] : s.quick)
+    if (auto problem = scenario::apply_parameter(s, key, value))
+      throw OverrideError(s.source + ": quick." + key + ": " + *problem);
+  scenario::MeasureConfig& m = s.measure;
   m.warmup = std::min<std::int64_t>(m.warmup, 1);
   m.min_time_ms = std::min(m.min_time_ms, 5.0);
 }
@@ -91,6 +98,28 @@ void run_on_backend(scenario::Scenario& s, const std::string& backend) {
     throw OverrideError("--backend " + backend + ": " + *problem);
 }
 
+// One line per backend that could not start, with how many points it cost (each point's own
+// `skipped` field says so too).
+void report_unavailable_backends(const report::Report& r) {
+  std::map<std::string, int> skipped;
+  for (const report::ScenarioResult& point : r.scenarios)
+    if (point.skipped.find("backend unavailable: ") != std::string::npos) ++skipped[point.skipped];
+  for (const auto& [reason, points] : skipped)
+    std::cerr << "offload-bench: " << reason << "; skipped its " << points << " point" << (points == 1 ? "" : "s") << '\n';
+}
+
+// A point's share of the time: --max-time, or less when a --time-budget for the whole run would
+// otherwise be overrun by the points still to come.
+double point_time_budget(const RunOptions& options, std::chrono::steady_clock::time_point suite_started,
+                         std::size_t points_left) {
+  double budget = options.quick ? std::min(options.max_time_s, 0.25) : options.max_time_s;
+  if (options.time_budget_s > 0) {
+    const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - suite_started).count();
+    budget = std::min(budget, std::max(0.0, options.time_budget_s - spent) / static_cast<double>(points_left));
+  }
+  return budget;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
@@ -100,6 +129,7 @@ int run_command(const RunOptions& options) {
     suite = load_suite(options.paths);
     const std::vector<Override> overrides = parse_overrides(options.set);
     for (scenario::Scenario& s : suite.scenarios) {
+      if (options.quick) apply_quick(s);
       apply_overrides(s, overrides);
       if (!options.backend.empty()) run_on_backend(s, options.backend);
     }
@@ -117,7 +147,6 @@ int run_command(const RunOptions& options) {
 
   std::vector<scenario::ScenarioPoint> points;
   for (scenario::Scenario& s : suite.scenarios) {
-    if (options.quick) apply_quick(s.measure);
     if (options.repetitions) s.measure.repetitions = *options.repetitions;
     for (auto& point : scenario::expand_sweep(s))
       if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
@@ -132,27 +161,18 @@ int run_command(const RunOptions& options) {
   result.environment = report::collect_environment();
   add_machine_warnings(result);
 
-  // The cpython backend's driver, started once when some point needs it.
-  std::unique_ptr<measure::CPythonSession> cpython;
-  std::string cpython_unavailable;
-  const auto cpython_points = std::count_if(points.begin(), points.end(), [](const scenario::ScenarioPoint& p) {
-    return p.scenario.runtime.backend == scenario::Backend::kCPython;
-  });
-  if (cpython_points > 0) {
-    auto started = measure::CPythonSession::start(options.python, "");
-    if (auto* session = std::get_if<std::unique_ptr<measure::CPythonSession>>(&started)) {
-      cpython = std::move(*session);
-    } else {
-      cpython_unavailable = "cpython backend unavailable: " + std::get<std::string>(started);
-      std::cerr << "offload-bench: " << cpython_unavailable << "; skipping its " << cpython_points << " point"
-                << (cpython_points == 1 ? "" : "s") << '\n';
-    }
-  }
+  // Every backend a point names is started on first use; one that cannot start skips its points.
+  backend::DriverDeadlines deadlines;
+  if (options.driver_timeout_s) deadlines.request = std::chrono::milliseconds(std::llround(*options.driver_timeout_s * 1000));
+  measure::BackendPool backends({options.python, deadlines});
 
   install_interrupt_handler();
   measure::RunOptions run_options;
-  run_options.cpython = cpython.get();
-  run_options.cpython_unavailable = cpython_unavailable;
+  run_options.backends = &backends;
+  // Fixed rounds when asked for (--repetitions, or --precision 0); adaptive otherwise.
+  if (options.repetitions || options.precision <= 0) run_options.precision.reset();
+  else run_options.precision = options.precision;
+  if (options.quick) run_options.min_rounds = 0;  // the fewest rounds that can reach a verdict
   run_options.seed = options.seed;
   run_options.alpha = options.alpha;
   run_options.threshold = options.threshold;
@@ -162,8 +182,10 @@ int run_command(const RunOptions& options) {
   int exit_code = kExitOk;
   {
     ProgressLine progress(!options.quiet && ::isatty(STDERR_FILENO), points.size());
+    const auto suite_started = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < points.size() && !g_interrupted.load(); ++i) {
       progress.start_point(i, point_label(points[i]));
+      run_options.max_time_s = point_time_budget(options, suite_started, points.size() - i);
       try {
         report::ScenarioResult r = measure::run_point(points[i], run_options,
                                                       [&](const measure::Progress& p) { progress.update(p); });
@@ -178,6 +200,7 @@ int run_command(const RunOptions& options) {
     }
   }
   result.partial = g_interrupted.load() || exit_code != kExitOk;
+  report_unavailable_backends(result);
   if (g_interrupted.load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
 
   report::ReporterOptions reporter_options;

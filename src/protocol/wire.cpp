@@ -31,10 +31,12 @@ json selection_json(const StrategySelection& selection) {
   return object;
 }
 
+// Throws RequestError("not JSON" / "not a JSON object", prefixed by `what` when given).
 json parse_object(std::string_view line, const char* what) {
+  const std::string prefix = *what ? std::string(what) + ": " : "";
   json value = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) throw RequestError(std::string("malformed ") + what + ": not JSON");
-  if (!value.is_object()) throw RequestError(std::string("malformed ") + what + ": not a JSON object");
+  if (value.is_discarded()) throw RequestError(prefix + "not JSON");
+  if (!value.is_object()) throw RequestError(prefix + "not a JSON object");
   return value;
 }
 
@@ -157,9 +159,9 @@ std::string encode_unsupported(std::string_view reason) {
 }
 
 Response decode_response(std::string_view line) {
-  const json body = parse_object(line, "response");
+  const json body = parse_object(line, "");
   const auto ok_field = body.find("ok");
-  if (ok_field == body.end() || !ok_field->is_boolean()) throw RequestError("response without \"ok\"");
+  if (ok_field == body.end() || !ok_field->is_boolean()) throw RequestError("no \"ok\" field");
   if (ok_field->get<bool>()) return {Response::Status::kOk, "", std::string(line)};
   if (const auto reason = body.find("unsupported"); reason != body.end() && reason->is_string())
     return {Response::Status::kUnsupported, reason->get<std::string>(), ""};
@@ -221,7 +223,7 @@ std::vector<Probe> decode_probes(const Response& response) {
 }
 
 Request decode_request(std::string_view line) {
-  const json body = parse_object(line, "request");
+  const json body = parse_object(line, "malformed request");
   Request r;
   r.cmd = required<std::string>(body, "cmd");
   if (r.cmd == "hello") {

@@ -110,7 +110,8 @@ struct Response {
   std::string message;  // the reason or error, when not kOk
   std::string body;     // the whole line, when kOk
 };
-// Throws RequestError naming what is wrong when `line` is not a response object.
+// Throws RequestError saying what is wrong ("not JSON", "no \"ok\" field") when `line` is not a
+// response object.
 Response decode_response(std::string_view line);
 // Typed readers of an ok response's body; each throws RequestError naming the missing or
 // mistyped field.

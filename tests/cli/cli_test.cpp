@@ -44,14 +44,14 @@ fs::path temp_dir() {
 
 TEST(Cli, RunsATinyScenarioAndWritesAGoogleBenchmarkCompatibleReport) {
   const fs::path out = temp_dir() / "tiny.json";
-  const Outcome r = run("run " + data("tiny.toml") + " --quiet --format table --out " + out.string());
+  const Outcome r = run("run " + data("tiny.toml") + " --quiet --precision 0 --format table --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("per_field_locks (baseline)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("concurrency=sequential"), std::string::npos) << r.out;
 
   std::ifstream file(out);
   const nlohmann::json report = nlohmann::json::parse(file);
-  EXPECT_EQ(report["context"]["schema_version"], 1);
+  EXPECT_EQ(report["context"]["schema_version"], 2);
   EXPECT_EQ(report["context"]["partial"], false);
   ASSERT_EQ(report["scenarios"].size(), 2u) << "one entry per sweep point";
   int iterations = 0;
@@ -100,7 +100,7 @@ bool have_python3() { return run_command("python3 -c 'import sys; sys.exit(sys.v
 TEST(Cli, RunsTheCPythonBackendBesideTheModel) {
   if (!have_python3()) GTEST_SKIP() << "no python3 >= 3.9 on PATH";
   const fs::path out = temp_dir() / "cpython.json";
-  const Outcome r = run("run " + data("tiny_cpython.toml") + " --quiet --out " + out.string());
+  const Outcome r = run("run " + data("tiny_cpython.toml") + " --quiet --precision 0 --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("on CPython 3."), std::string::npos) << r.out;
   std::ifstream file(out);
@@ -138,7 +138,7 @@ TEST(Cli, SkipsCPythonPointsWithTheReasonWhenTheInterpreterIsMissing) {
 TEST(Cli, BackendOptionMovesEveryScenarioToTheInterpreter) {
   const Outcome r = run("run " + data("tiny.toml") + " --quiet --no-out --backend cpython --python /nonexistent/python3");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("skipping its 2 points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped its 2 points"), std::string::npos) << r.out;
   const Outcome narrowed = run("run " + data("tiny_cpython.toml") + " --quiet --no-out --format json --backend native");
   EXPECT_EQ(narrowed.exit_code, 0) << narrowed.out;
   EXPECT_EQ(nlohmann::json::parse(narrowed.out)["scenarios"].size(), 1u) << "a backend sweep narrows to --backend";
