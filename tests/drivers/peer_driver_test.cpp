@@ -149,11 +149,12 @@ TEST_P(PeerDriver, SequentialRunsOneOpAtATime) {
 }
 
 TEST_P(PeerDriver, BoundedKeepsAtMostLimitInFlight) {
-  // 40 sleeps of 2 ms on 8 workers, at most 4 in flight: at least 10 rounds of 2 ms.
-  const auto id = open(R"({"ops":40,"job":"sleep","job_us":2000,"concurrency":"bounded","limit":4,"workers":8})");
+  // 64 sleeps of 5 ms on 16 workers, at most 2 in flight: at least 32 rounds of 5 ms (160 ms),
+  // where all in flight would take 4 rounds (20 ms).
+  const auto id = open(R"({"ops":64,"job":"sleep","job_us":5000,"concurrency":"bounded","limit":2,"workers":16})");
   const protocol::Sample s = sample(id);
-  EXPECT_EQ(s.ops, 40);
-  EXPECT_GE(s.wall_ns, 10 * 2'000'000);
+  EXPECT_EQ(s.ops, 64);
+  EXPECT_GE(s.wall_ns, 32 * 5'000'000);
 }
 
 TEST_P(PeerDriver, GatherPutsEveryOpInFlight) {
