@@ -104,12 +104,6 @@ LatencySampler::LatencySampler(std::int64_t sample_ops)
   latencies_ns_.reserve(static_cast<std::size_t>(std::min(sample_ops, kMaxLatencies)));
 }
 
-bool LatencySampler::wants_any(std::int64_t first, std::int64_t count) const {
-  // The first multiple of stride_ at or after `first`.
-  const std::int64_t next = (first + stride_ - 1) / stride_ * stride_;
-  return next < first + count;
-}
-
 Batch::Batch(const PeerWorkload& workload, const scenario::JobRunner& job)
     : job_(job),
       ops_(workload.config.ops),

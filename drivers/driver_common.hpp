@@ -53,9 +53,12 @@ class LatencySampler {
   explicit LatencySampler(std::int64_t sample_ops);
 
   // `op`: the op's index within the sample (batch * ops + op in batch).
-  bool wants(std::int64_t op) const { return op % stride_ == 0; }
+  // Both are on the loop's path once per request: stride 1 (every op) skips the division.
+  bool wants(std::int64_t op) const { return stride_ == 1 || op % stride_ == 0; }
   // Any op in [first, first + count) wanted.
-  bool wants_any(std::int64_t first, std::int64_t count) const;
+  bool wants_any(std::int64_t first, std::int64_t count) const {
+    return stride_ == 1 || (first + stride_ - 1) / stride_ * stride_ < first + count;
+  }
   void record(std::int64_t latency_ns) { latencies_ns_.push_back(latency_ns); }
   std::vector<std::int64_t> take() { return std::move(latencies_ns_); }
 
