@@ -116,7 +116,16 @@ Batch::Batch(const PeerWorkload& workload, const scenario::JobRunner& job)
               : workload.config.concurrency == scenario::Concurrency::kSequential ? 1
                                                                                    : std::min(workload.config.limit, requests_)),
       submitted_ns_(static_cast<std::size_t>(requests_)),
-      outcomes_(static_cast<std::size_t>(ops_), kNoOutcome) {}
+      lines_per_request_((ops_per_request_ + OutcomeLine::kOps - 1) / OutcomeLine::kOps),
+      outcomes_(static_cast<std::size_t>(requests_ * lines_per_request_)) {
+  for (OutcomeLine& line : outcomes_) std::fill(std::begin(line.ops), std::end(line.ops), kNoOutcome);
+}
+
+std::pair<std::size_t, std::size_t> Batch::outcome_place(std::int64_t op) const {
+  const std::int64_t offset = op % ops_per_request_;
+  return {static_cast<std::size_t>(op / ops_per_request_ * lines_per_request_ + offset / OutcomeLine::kOps),
+          static_cast<std::size_t>(offset % OutcomeLine::kOps)};
+}
 
 std::int64_t Batch::ops_of(std::int64_t request) const {
   return std::min(ops_per_request_, ops_ - first_op_of(request));
@@ -136,7 +145,10 @@ void Batch::submitted(std::int64_t request) {
 
 void Batch::run_jobs(std::int64_t request) {
   const std::int64_t first = first_op_of(request);
-  for (std::int64_t op = first; op < first + ops_of(request); ++op) outcomes_[static_cast<std::size_t>(op)] = job_();
+  for (std::int64_t op = first; op < first + ops_of(request); ++op) {
+    const auto [line, place] = outcome_place(op);
+    outcomes_[line].ops[place] = job_();
+  }
 }
 
 std::optional<std::int64_t> Batch::completed(std::int64_t request) {
@@ -154,7 +166,12 @@ std::optional<std::int64_t> Batch::completed(std::int64_t request) {
 }
 
 std::int64_t Batch::missing_outcomes() const {
-  return std::count(outcomes_.begin(), outcomes_.end(), kNoOutcome);
+  std::int64_t missing = 0;
+  for (std::int64_t op = 0; op < ops_; ++op) {
+    const auto [line, place] = outcome_place(op);
+    missing += outcomes_[line].ops[place] == kNoOutcome ? 1 : 0;
+  }
+  return missing;
 }
 
 protocol::WorkloadId PeerServer::open(const protocol::WorkloadSpec& spec, const protocol::StrategySelection& selection) {

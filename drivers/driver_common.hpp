@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "protocol/server.hpp"
@@ -111,7 +112,16 @@ class Batch {
   std::int64_t next_ = 0;       // the next request not yet submitted
   std::int64_t completed_ = 0;
   std::vector<std::int64_t> submitted_ns_;  // per request; only for requests holding a wanted op
-  std::vector<std::int64_t> outcomes_;      // per op: the job's last value, kNoOutcome until it first ran
+  // Each request's ops' outcomes on cache lines of their own: requests run on different pool
+  // threads, and per-op outcomes packed side by side would make those threads share lines.
+  struct alignas(64) OutcomeLine {
+    static constexpr std::int64_t kOps = 8;
+    std::int64_t ops[kOps];
+  };
+  // Where op's outcome is: its line in outcomes_ and its place on the line.
+  std::pair<std::size_t, std::size_t> outcome_place(std::int64_t op) const;
+  std::int64_t lines_per_request_;
+  std::vector<OutcomeLine> outcomes_;  // the job's last value per op, kNoOutcome until it first ran
 };
 
 // A peer's transport for one open workload: its own loop, and a pool to run requests on.
