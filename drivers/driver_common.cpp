@@ -121,10 +121,8 @@ Batch::Batch(const PeerWorkload& workload, const scenario::JobRunner& job)
   for (OutcomeLine& line : outcomes_) std::fill(std::begin(line.ops), std::end(line.ops), kNoOutcome);
 }
 
-std::pair<std::size_t, std::size_t> Batch::outcome_place(std::int64_t op) const {
-  const std::int64_t offset = op % ops_per_request_;
-  return {static_cast<std::size_t>(op / ops_per_request_ * lines_per_request_ + offset / OutcomeLine::kOps),
-          static_cast<std::size_t>(offset % OutcomeLine::kOps)};
+Batch::OutcomeLine* Batch::outcome_lines(std::int64_t request) {
+  return &outcomes_[static_cast<std::size_t>(request * lines_per_request_)];
 }
 
 std::int64_t Batch::ops_of(std::int64_t request) const {
@@ -144,11 +142,9 @@ void Batch::submitted(std::int64_t request) {
 }
 
 void Batch::run_jobs(std::int64_t request) {
-  const std::int64_t first = first_op_of(request);
-  for (std::int64_t op = first; op < first + ops_of(request); ++op) {
-    const auto [line, place] = outcome_place(op);
-    outcomes_[line].ops[place] = job_();
-  }
+  OutcomeLine* lines = outcome_lines(request);
+  const std::int64_t count = ops_of(request);
+  for (std::int64_t i = 0; i < count; ++i) lines[i / OutcomeLine::kOps].ops[i % OutcomeLine::kOps] = job_();
 }
 
 std::optional<std::int64_t> Batch::completed(std::int64_t request) {
@@ -165,11 +161,12 @@ std::optional<std::int64_t> Batch::completed(std::int64_t request) {
   return next_++;
 }
 
-std::int64_t Batch::missing_outcomes() const {
+std::int64_t Batch::missing_outcomes() {
   std::int64_t missing = 0;
-  for (std::int64_t op = 0; op < ops_; ++op) {
-    const auto [line, place] = outcome_place(op);
-    missing += outcomes_[line].ops[place] == kNoOutcome ? 1 : 0;
+  for (std::int64_t r = 0; r < requests_; ++r) {
+    const OutcomeLine* lines = outcome_lines(r);
+    for (std::int64_t i = 0; i < ops_of(r); ++i)
+      missing += lines[i / OutcomeLine::kOps].ops[i % OutcomeLine::kOps] == kNoOutcome ? 1 : 0;
   }
   return missing;
 }

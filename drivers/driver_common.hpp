@@ -96,7 +96,7 @@ class Batch {
   // Loop thread, once finished: ops that never ran their job in any batch since construction (0
   // unless a transport lost a request). Outcome slots are not reset between batches: a reset would
   // cost O(ops) inside the timed span.
-  std::int64_t missing_outcomes() const;
+  std::int64_t missing_outcomes();
 
  private:
   std::int64_t first_op_of(std::int64_t request) const { return request * ops_per_request_; }
@@ -118,8 +118,8 @@ class Batch {
     static constexpr std::int64_t kOps = 8;
     std::int64_t ops[kOps];
   };
-  // Where op's outcome is: its line in outcomes_ and its place on the line.
-  std::pair<std::size_t, std::size_t> outcome_place(std::int64_t op) const;
+  // Request r's outcome lines, consecutive: its op i is ops[i % kOps] of line i / kOps.
+  OutcomeLine* outcome_lines(std::int64_t request);
   std::int64_t lines_per_request_;
   std::vector<OutcomeLine> outcomes_;  // the job's last value per op, kNoOutcome until it first ran
 };
