@@ -171,6 +171,11 @@ TEST_P(PeerDriver, SpinRunsTheModelsJobForItsTime) {
   EXPECT_GE(sample(id).wall_ns, 20 * 200'000);
 }
 
+TEST_P(PeerDriver, FileJobsRunOnTheirFiles) {
+  for (const char* workload : {R"({"ops":100,"job":"stat","workers":2})", R"({"ops":100,"job":"read","job_kib":8,"workers":2})"})
+    EXPECT_EQ(sample(open(workload)).ops, 100) << workload;
+}
+
 TEST_P(PeerDriver, BatchedGatherSendsOneRequestPerChunkOf64) {
   const auto batched = open(R"({"ops":1000,"workers":2})", R"({"gather":"batched"})");
   const protocol::Sample s = sample(batched);
