@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs whichever of offload-bench's Debian dependencies are missing: the build's, and python3 for the
-# cpython backend and its tests.
+# Installs whichever of offload-bench's Debian dependencies are missing: the build's, python3 for the
+# cpython backend and its tests, and libuv (found through pkg-config) and Boost.Asio for the peer drivers.
 # Non-interactive apt-get; uses sudo when not root; says what to do when neither works.
 set -euo pipefail
 
 packages=(cmake g++ make libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-          libtomlplusplus-dev libgtest-dev python3)
+          libtomlplusplus-dev libgtest-dev python3 pkg-config libuv1-dev libboost-dev)
 
 missing=()
 for p in "${packages[@]}"; do
