@@ -29,6 +29,7 @@
 #include "measure/expectations.hpp"
 #include "measure/paired_statistics.hpp"
 #include "measure/resource_usage.hpp"
+#include "measure/sampling.hpp"
 #include "measure/statistics.hpp"
 #include "runtime/instrumentation.hpp"
 
@@ -48,23 +49,6 @@ struct Contender {
   std::unique_ptr<scenario::Workload> workload;
   std::uint64_t batches_per_sample = 1;
 };
-
-report::Sample take_sample(scenario::Workload& workload, std::uint64_t batches) {
-  if (auto timed = workload.run_timed(batches)) {
-    return {timed->ops, timed->wall_ns, timed->cpu_ns, timed->voluntary_switches, timed->involuntary_switches,
-            timed->gc_collections, timed->gc_ns};
-  }
-  report::Sample sample;
-  const ResourceUsage usage_before = resource_usage_now();
-  const auto start = Clock::now();
-  for (std::uint64_t b = 0; b < batches; ++b) sample.ops += workload.run_batch();
-  sample.wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-  const ResourceUsage used = resource_usage_now() - usage_before;
-  sample.cpu_ns = used.cpu_ns;
-  sample.voluntary_switches = used.voluntary_switches;
-  sample.involuntary_switches = used.involuntary_switches;
-  return sample;
-}
 
 report::LatencySummary summarize_latency(const LatencyHistogram& h) {
   return {h.count(), h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99),
