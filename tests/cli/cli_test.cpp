@@ -255,3 +255,64 @@ TEST(Cli, FilterThatMatchesNothingIsExit2) {
 }
 
 }  // namespace
+
+namespace ab {
+
+// A copy of the scripted fake build (data/fake_build.py) in its own directory, with its settings.
+fs::path fake_build(const std::string& name, double ns_per_op, int seed, const char* die_after_samples = "null") {
+  const fs::path dir = temp_dir() / name;
+  fs::create_directories(dir);
+  fs::copy_file(data("fake_build.py"), dir / "offload-bench", fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "fake.json") << "{\"ns_per_op\": " << ns_per_op << ", \"seed\": " << seed
+                                   << ", \"die_after_samples\": " << die_after_samples << "}";
+  return dir;
+}
+
+Outcome run_ab(const fs::path& base, const fs::path& candidate, const std::string& more = "") {
+  return run("ab --base " + base.string() + " --new " + candidate.string() + " " + data("tiny.toml") +
+             " --quiet --no-out --format json --max-time 2 " + more);
+}
+
+}  // namespace ab
+
+TEST(CliAb, AnAARunOfTwoCopiesFindsNoRegressionAndPairsEveryRound) {
+  const Outcome r = ab::run_ab(ab::fake_build("a1", 100, 1), ab::fake_build("a2", 100, 2));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const nlohmann::json report = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  ASSERT_EQ(report["scenarios"].size(), 4u) << "2 sweep points x 2 strategies";
+  for (const auto& point : report["scenarios"]) {
+    ASSERT_EQ(point["strategies"].size(), 2u);
+    EXPECT_EQ(point["strategies"][0]["strategy"], "base");
+    EXPECT_EQ(point["stopped_by"], "precision") << "1% noise reaches +-3% quickly";
+    for (const auto& c : point["comparisons"]) {
+      EXPECT_TRUE(c["paired"].get<bool>());
+      EXPECT_EQ(c["pairs"], point["rounds"]);
+      EXPECT_NE(c["verdict"], "slower") << c.dump();
+    }
+  }
+  fs::remove_all(temp_dir());
+}
+
+TEST(CliAb, ATenPercentSlowerNewBuildFailsTheGate) {
+  const Outcome r = ab::run_ab(ab::fake_build("base", 100, 1), ab::fake_build("new", 110, 2));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the new build regressed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"verdict\": \"slower\""), std::string::npos) << r.out;
+  const Outcome never = ab::run_ab(temp_dir() / "base", temp_dir() / "new", "--fail-on never");
+  EXPECT_EQ(never.exit_code, 0) << never.out;
+  fs::remove_all(temp_dir());
+}
+
+TEST(CliAb, ABuildThatDiesMidRunIsARunFailureNeverAVerdict) {
+  const Outcome r = ab::run_ab(ab::fake_build("base", 100, 1), ab::fake_build("dies", 100, 2, "3"));
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("fake build: dying mid-run on purpose"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"skipped\": \"failed: new build ("), std::string::npos) << r.out;
+  fs::remove_all(temp_dir());
+}
+
+TEST(CliAb, AMissingBuildIsAUsageError) {
+  const Outcome r = run("ab --base /nonexistent --new /nonexistent " + data("tiny.toml") + " --quiet --no-out");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("ab --base /nonexistent: no offload-bench binary there"), std::string::npos) << r.out;
+}
