@@ -112,7 +112,7 @@ void report_unavailable_backends(const report::Report& r) {
 // otherwise be overrun by the points still to come.
 double point_time_budget(const RunOptions& options, std::chrono::steady_clock::time_point suite_started,
                          std::size_t points_left) {
-  double budget = options.quick ? std::min(options.max_time_s, 0.25) : options.max_time_s;
+  double budget = options.max_time_s;
   if (options.time_budget_s > 0) {
     const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - suite_started).count();
     budget = std::min(budget, std::max(0.0, options.time_budget_s - spent) / static_cast<double>(points_left));
@@ -183,7 +183,7 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
   // Fixed rounds when asked for (--repetitions, or --precision 0); adaptive otherwise.
   if (options.repetitions || options.precision <= 0) run_options.precision.reset();
   else run_options.precision = options.precision;
-  if (options.quick) run_options.min_rounds = 0;  // the fewest rounds that can reach a verdict
+  run_options.fewest_rounds = options.quick;
   run_options.seed = options.seed;
   run_options.alpha = options.alpha;
   run_options.threshold = options.threshold;

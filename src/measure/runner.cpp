@@ -242,9 +242,10 @@ class PointRunner {
 
   // Step 3. False when interrupted.
   bool run_rounds() {
-    const bool adaptive = options_.precision.has_value() && contenders_.size() > 1;
-    const std::int64_t min_rounds =
-        adaptive ? std::max(options_.min_rounds, rounds_for_a_verdict()) : s_.measure.repetitions;
+    const bool adaptive = options_.precision.has_value() && contenders_.size() > 1 && !options_.fewest_rounds;
+    const std::int64_t min_rounds = options_.fewest_rounds ? rounds_for_a_verdict()
+                                    : adaptive            ? std::max(options_.min_rounds, rounds_for_a_verdict())
+                                                          : s_.measure.repetitions;
     planned_rounds_ = min_rounds;
     const auto started = Clock::now();
     const auto budget = std::chrono::duration<double>(options_.max_time_s);
@@ -253,7 +254,7 @@ class PointRunner {
     for (std::int64_t round = 0;; ++round) {
       if (round >= min_rounds) {
         if (!adaptive) {
-          result_.stopped_by = "fixed rounds";
+          result_.stopped_by = options_.fewest_rounds ? "fewest rounds for a verdict" : "fixed rounds";
           break;
         }
         result_.precision = headline_precision(contenders_, options_.alpha);
@@ -353,7 +354,7 @@ class PointRunner {
   }
 
   void warn_about_precision() {
-    if (result_.stopped_by == "precision" || result_.stopped_by == "fixed rounds") return;
+    if (result_.target_precision == 0 || result_.stopped_by == "precision") return;
     char text[200];
     std::snprintf(text, sizeof text,
                   "stopped on the %s after %lld rounds with the ns/op ratio known to +-%.1f%%, short of the "
