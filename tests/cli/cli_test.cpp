@@ -1,14 +1,20 @@
 // The real offload-bench binary: a tiny scenario end to end with its JSON parsed, and the
 // exit codes and one-line errors of bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <chrono>
+#include <thread>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -315,4 +321,54 @@ TEST(CliAb, AMissingBuildIsAUsageError) {
   const Outcome r = run("ab --base /nonexistent --new /nonexistent " + data("tiny.toml") + " --quiet --no-out");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("ab --base /nonexistent: no offload-bench binary there"), std::string::npos) << r.out;
+}
+
+// The processes whose parent is `parent`, from /proc: a driver started by the harness.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(text.c_str() + paren + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state != 'Z')
+      children.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return children;
+}
+
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+// SIGKILL gives the harness no chance to clean up: the driver's parent-death signal must end it.
+TEST(Cli, ADriverDoesNotOutliveAHarnessKilledWithSigkill) {
+  if (!have_python3()) GTEST_SKIP() << "no python3 >= 3.9 on PATH";
+  const std::string scenario = data("tiny_cpython.toml");
+  const pid_t harness = ::fork();
+  if (harness == 0) {
+    ::execl(OFFLOAD_BENCH_BINARY, OFFLOAD_BENCH_BINARY, "run", scenario.c_str(), "--quiet", "--no-out",
+            "--repetitions", "1000", "--filter", "backend=cpython", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(harness, 0);
+  std::vector<pid_t> drivers;
+  for (int i = 0; i < 500 && drivers.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    drivers = children_of(harness);
+  }
+  ASSERT_FALSE(drivers.empty()) << "the harness started no driver within 5 s";
+  ::kill(harness, SIGKILL);
+  ::waitpid(harness, nullptr, 0);
+  for (pid_t driver : drivers) {
+    for (int i = 0; i < 200 && alive(driver); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(alive(driver)) << "driver " << driver << " outlived the harness";
+  }
 }
