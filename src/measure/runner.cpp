@@ -147,6 +147,7 @@ void compare(report::ScenarioResult& result, const RunOptions& options) {
     report::Comparison& c = p.comparison;
     c.alpha = holm_threshold(options.alpha, rank + 1, by_p.size());
     c.ratio_ci = compare_paired(p.candidate, p.baseline, c.alpha).ratio_ci;
+    c.unpaired_ratio_ci = bootstrap_ratio_ci(p.candidate, p.baseline, 1 - c.alpha, 2000, options.seed);
     c.verdict = decide(c.ratio_ci, significant[by_p[rank]], c.threshold);
   }
   for (Pending& p : pending) result.comparisons.push_back(std::move(p.comparison));

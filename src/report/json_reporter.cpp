@@ -286,7 +286,7 @@ Json result_json(const ScenarioResult& r) {
   Json strategies = Json::array();
   for (const auto& s : r.strategies) strategies.push_back(strategy_json(s));
   Json comparisons = Json::array();
-  for (const auto& c : r.comparisons)
+  for (const auto& c : r.comparisons) {
     comparisons.push_back({{"candidate", c.candidate}, {"baseline", c.baseline},
                            {"metric", c.metric}, {"paired", c.paired}, {"pairs", c.pairs},
                            {"ratio", number(c.ratio)},
@@ -294,6 +294,9 @@ Json result_json(const ScenarioResult& r) {
                            {"p_value", number(c.p_value)}, {"alpha", number(c.alpha)},
                            {"threshold", number(c.threshold)},
                            {"verdict", verdict_id(c.verdict)}});
+    if (c.unpaired_ratio_ci)
+      comparisons.back()["unpaired_ratio_ci"] = {number(c.unpaired_ratio_ci->low), number(c.unpaired_ratio_ci->high)};
+  }
   Json expectations = Json::array();
   for (const auto& e : r.expectations)
     expectations.push_back({{"description", e.description}, {"outcome", outcome_id(e.outcome)},

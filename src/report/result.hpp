@@ -126,6 +126,9 @@ struct Comparison {
   measure::Verdict verdict = measure::Verdict::kNoDifference;
   bool paired = false;
   std::size_t pairs = 0;  // rounds, when paired
+  // When paired: the bootstrap CI of the ratio of medians on the same samples, as if the rounds
+  // did not pair (at the same alpha): what pairing saves, shown side by side.
+  std::optional<measure::Interval> unpaired_ratio_ci;
 };
 
 // One [[expect]] entry checked against this point's own results (measure/expectations.hpp).
