@@ -26,6 +26,7 @@
 #include "cli/scenario_sources.hpp"
 #include "measure/backend_pool.hpp"
 #include "measure/expectations.hpp"
+#include "measure/noise_monitor.hpp"
 #include "measure/runner.hpp"
 #include "report/atomic_file.hpp"
 #include "report/environment.hpp"
@@ -191,6 +192,7 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
   run_options.breakdown = options.breakdown;
 
   int exit_code = kExitOk;
+  measure::NoiseMonitor noise;
   {
     ProgressLine progress(!options.quiet && ::isatty(STDERR_FILENO), points.size());
     const auto suite_started = std::chrono::steady_clock::now();
@@ -216,6 +218,11 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
     }
   }
   result.partial = g_interrupted.load();
+  const measure::NoiseReading reading = noise.stop();
+  result.environment.steal_fraction = reading.steal_fraction.value_or(-1);
+  result.environment.involuntary_switches_per_s = reading.involuntary_switches_per_s;
+  result.environment.migrations_per_s = reading.migrations_per_s.value_or(-1);
+  for (std::string& warning : measure::noise_warnings(reading)) result.warnings.push_back(std::move(warning));
   report_unavailable_backends(result);
   if (g_interrupted.load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
 

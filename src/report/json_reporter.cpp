@@ -57,6 +57,9 @@ Json context_json(const Report& report) {
       {"build_type", e.build_type},
       {"suite", report.suite},
       {"partial", report.partial},
+      {"steal_fraction", e.steal_fraction < 0 ? Json(nullptr) : number(e.steal_fraction)},
+      {"involuntary_switches_per_s", e.involuntary_switches_per_s < 0 ? Json(nullptr) : number(e.involuntary_switches_per_s)},
+      {"migrations_per_s", e.migrations_per_s < 0 ? Json(nullptr) : number(e.migrations_per_s)},
   };
 }
 

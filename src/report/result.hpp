@@ -39,6 +39,10 @@ struct Environment {
   std::string git_revision;    // of the harness build, "" when unknown
   std::string date;            // UTC, ISO 8601, when the run started
   double load_average[3] = {0, 0, 0};
+  // Measured over the run (measure/noise_monitor.hpp); negative: not measured or not readable.
+  double steal_fraction = -1;             // the hypervisor's steal time, share of all CPU time
+  double involuntary_switches_per_s = -1; // this process
+  double migrations_per_s = -1;           // this process's threads
 };
 
 // One timed sample of one strategy: whole batches run back to back.
@@ -128,7 +132,7 @@ struct Comparison {
   std::size_t pairs = 0;  // rounds, when paired
   // When paired: the bootstrap CI of the ratio of medians on the same samples, as if the rounds
   // did not pair (at the same alpha): what pairing saves, shown side by side.
-  std::optional<measure::Interval> unpaired_ratio_ci;
+  std::optional<measure::Interval> unpaired_ratio_ci = std::nullopt;
 };
 
 // One [[expect]] entry checked against this point's own results (measure/expectations.hpp).
