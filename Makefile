@@ -7,6 +7,7 @@ CTEST_FLAGS ?= --output-on-failure
 # `make run` shows where each offload's time goes (one extra traced sample per strategy).
 RUN_FLAGS ?= --breakdown
 BENCH_FLAGS ?=
+GATE_RUNS ?= 50
 
 .PHONY: all deps build test run bench gate-quality tsan asan clean
 
@@ -33,9 +34,10 @@ bench: build
 	$(BUILD_DIR)/bench/offload-micro --benchmark_repetitions=10 --benchmark_display_aggregates_only=true \
 	  --benchmark_out=results/micro-$$(date -u +%Y%m%dT%H%M%SZ).json --benchmark_out_format=json $(BENCH_FLAGS)
 
-# The compare gate's false-alarm and detection rates (README, "The gate's quality"); ~6 min.
+# The CI gates' false-alarm and detection rates on real scenarios, for ab and compare (README,
+# "The gate's quality"); GATE_RUNS=50 gated runs per experiment and gate.
 gate-quality: build
-	scripts/gate-quality.sh 50 $(BUILD_DIR)/src/offload-bench
+	scripts/gate-quality.sh $(GATE_RUNS) $(BUILD_DIR)
 
 # The concurrent code's tests (runtime, strategies, workloads, peer drivers) under ThreadSanitizer, and every
 # test under AddressSanitizer + UBSan, each in its own build directory.
@@ -50,4 +52,4 @@ asan: deps
 	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" ctest $(CTEST_FLAGS) -j $(JOBS)
 
 clean:
-	rm -rf $(BUILD_DIR) build-tsan build-asan
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-slowdown build-tsan build-asan

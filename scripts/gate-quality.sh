@@ -1,61 +1,91 @@
 #!/usr/bin/env bash
-# Measures the compare gate's quality (README, "The gate's quality"):
-#   A/A      the same build and workload twice: how many comparisons raise a false alarm;
-#   +5%, +2% the new run's job does 5% / 2% more work: how many are detected as regressed,
-#            at the default threshold and at one just below the injected change.
-# Each experiment runs scenarios/gate/spin.toml PAIRS times as base and as new (two strategies
-# each, so 2 x PAIRS comparisons of ns_per_op) and compares each pair. About 6 minutes.
-# Usage: scripts/gate-quality.sh [PAIRS] [BINARY]     (defaults: 50, build/src/offload-bench)
+# The CI gates' quality on real scenarios (README, "The gate's quality"): for `ab` (two builds in
+# one interleaved run) and for `compare` (two reports run one after the other), how often a gated
+# run fails when nothing changed (A/A: two copies of one build at different paths), and how often
+# it catches a slowdown of 5% and 2% of the scenario's median op (a second build made with
+# -DOFFLOAD_SLOWDOWN_INJECTION=ON, its per-op delay calibrated per scenario from a base run).
+# Each rate comes with its exact 95% upper bound (Clopper-Pearson, one-sided).
+#
+# Usage: scripts/gate-quality.sh [RUNS] [BUILD_DIR] [MAX_TIME]
+#   RUNS      gated runs per experiment and gate (default 50)
+#   BUILD_DIR the base build (default build; the injected build goes to BUILD_DIR-slowdown)
+#   MAX_TIME  --max-time of each point, seconds (default 1)
+# 3 scenarios x 3 experiments x 2 gates x RUNS gated runs: about 1 minute per run of RUNS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pairs=${1:-50}
-bench=${2:-build/src/offload-bench}
-scenario=scenarios/gate/spin.toml
-base_ns=50000  # scenarios/gate/spin.toml's job_ns: the spin is ~99.9% of an op
+runs=${1:-50}
+build=${2:-build}
+max_time=${3:-1}
+bench=$build/src/offload-bench
+slow_build=$build-slowdown
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 [ -x "$bench" ] || { echo "gate-quality: $bench not found; run 'make build' first" >&2; exit 2; }
+cmake -S . -B "$slow_build" -DCMAKE_BUILD_TYPE=Release -DOFFLOAD_SLOWDOWN_INJECTION=ON \
+  -DOFFLOAD_BUILD_TESTS=OFF -DOFFLOAD_BUILD_BENCH=OFF >/dev/null
+cmake --build "$slow_build" -j "$(nproc)" --target offload-bench >/dev/null
+mkdir -p "$work/aa"
+cp "$bench" "$work/aa/offload-bench"  # A/A: the same build at another path, a process of its own
 
-run() {  # run OUT JOB_NS
-  "$bench" run "$scenario" --quiet --out "$1" --set "workload.job_ns=$2" >/dev/null 2>"$work/run.err" ||
-    { cat "$work/run.err" >&2; exit 1; }
+# name | scenario file | the point and strategy to gate on (ab's --filter) | run's --filter
+scenarios=(
+  "micro|scenarios/state_copy_micro.toml|strategy=per_field_locks|state_copy_micro"
+  "round trip|scenarios/round_trip_worker_idle.toml|strategy=park|round_trip_worker_idle"
+  "gather|scenarios/to_thread_context.toml|context_vars=0/concurrency=gather/strategy=copy_context_partial|context_vars=0/concurrency=gather"
+)
+
+median_ns() {  # median_ns REPORT: the first strategy's median ns/op
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); s=r["scenarios"][0]["strategies"][0]; print(next(m["summary"]["median"] for m in s["metrics"] if m["name"]=="ns_per_op"))' "$1"
 }
 
-count() {  # count VERDICT: comparisons with that verdict in the last compare
-  { grep -o "\"verdict\": *\"$1\"" "$work/compare.json" || true; } | wc -l
+upper_bound() {  # upper_bound K N: the exact one-sided 95% upper bound of K/N, in %
+  python3 -c '
+import math, sys
+k, n = int(sys.argv[1]), int(sys.argv[2])
+cdf = lambda p: sum(math.comb(n, i) * p**i * (1 - p)**(n - i) for i in range(k + 1))
+lo, hi = k / n, 1.0
+for _ in range(60):
+    mid = (lo + hi) / 2
+    lo, hi = (mid, hi) if cdf(mid) > 0.05 else (lo, mid)
+print(f"{100 * hi:.1f}")' "$1" "$2"
 }
 
-experiment() {  # experiment LABEL NEW_JOB_NS [COMPARE OPTIONS...]
-  local label=$1 new_ns=$2 regressed=0 improved=0 unchanged=0 other=0
-  shift 2
-  for ((i = 1; i <= pairs; i++)); do
-    run "$work/base.json" "$base_ns"
-    run "$work/new.json" "$new_ns"
-    "$bench" compare "$work/base.json" "$work/new.json" --metric ns_per_op --format json \
-      --fail-on never "$@" >"$work/compare.json"
-    regressed=$((regressed + $(count regressed)))
-    improved=$((improved + $(count improved)))
-    unchanged=$((unchanged + $(count unchanged)))
-    other=$((other + $(count insufficient)))
+gated() {  # gated GATE FILE AB_FILTER RUN_FILTER NEW_BINARY DELAY_NS: exit 1 when the gate fails the run
+  local gate=$1 file=$2 ab_filter=$3 run_filter=$4 new=$5 delay=$6
+  if [ "$gate" = ab ]; then
+    OFFLOAD_INJECTED_DELAY_NS=$delay "$bench" ab --base "$bench" --new "$new" "$file" --filter "$ab_filter" \
+      --quiet --no-out --format json --max-time "$max_time" >/dev/null 2>"$work/err"
+  else
+    "$bench" run "$file" --filter "$run_filter" --quiet --out "$work/base.json" --max-time "$max_time" \
+      >/dev/null 2>"$work/err" || return 3
+    OFFLOAD_INJECTED_DELAY_NS=$delay "$new" run "$file" --filter "$run_filter" --quiet --out "$work/new.json" \
+      --max-time "$max_time" >/dev/null 2>"$work/err" || return 3
+    "$bench" compare "$work/base.json" "$work/new.json" --metric ns_per_op --format json >/dev/null 2>"$work/err"
+  fi
+}
+
+echo "gate quality: $runs gated runs per experiment and gate, --max-time $max_time s, default settings"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //'), $(nproc) CPUs"
+for entry in "${scenarios[@]}"; do
+  IFS='|' read -r name file ab_filter run_filter <<<"$entry"
+  "$bench" run "$file" --filter "$run_filter" --quiet --out "$work/calibrate.json" --max-time "$max_time" >/dev/null 2>&1
+  op_ns=$(median_ns "$work/calibrate.json")
+  for experiment in "A/A|$work/aa/offload-bench|0" "+5%|$slow_build/src/offload-bench|5" "+2%|$slow_build/src/offload-bench|2"; do
+    IFS='|' read -r label new pct <<<"$experiment"
+    delay=$(python3 -c "print(round($op_ns * $pct / 100))")
+    for gate in ab compare; do
+      failed=0 errors=0
+      for ((i = 1; i <= runs; i++)); do
+        set +e
+        gated "$gate" "$file" "$ab_filter" "$run_filter" "$new" "$delay"
+        status=$?
+        set -e
+        case $status in 0) ;; 1) failed=$((failed + 1)) ;; *) errors=$((errors + 1)) ;; esac
+      done
+      printf '%-10s %-4s %-8s %3d of %3d gated runs failed (95%% upper bound %5s%%)%s\n' "$name" "$label" "$gate" \
+        "$failed" "$runs" "$(upper_bound "$failed" "$runs")" "$([ $errors -gt 0 ] && echo ", $errors errors: $(tail -n 1 "$work/err")")"
+    done
   done
-  printf '%-28s %4d comparisons: %3d regressed, %3d improved, %3d unchanged, %3d insufficient\n' \
-    "$label" $((regressed + improved + unchanged + other)) "$regressed" "$improved" "$unchanged" "$other"
-}
-
-# "N% more work" means an op N% longer: the extra spin is N% of a whole op as measured (the
-# spin plus the wrapping and loop around it), not N% of the spin alone.
-run "$work/base.json" "$base_ns"
-op_ns=$("$bench" compare "$work/base.json" "$work/base.json" --metric ns_per_op --format json |
-        grep -o '"base_median": *[0-9.e+]*' | head -n 1 | sed 's/.*: *//' | awk '{ print int($1 + 0.5) }')
-slower() { echo $((base_ns + op_ns * $1 / 100)); }
-
-echo "gate quality: $scenario (an op is $op_ns ns), $pairs run pairs per experiment,"
-echo "compare defaults (alpha 0.05 with Holm, threshold 5%), metric ns_per_op"
-experiment "A/A (identical)" "$base_ns"
-experiment "+5% work" "$(slower 5)"
-experiment "+2% work" "$(slower 2)"
-experiment "+5% work, --threshold 0.04" "$(slower 5)" --threshold 0.04
-experiment "+2% work, --threshold 0.02" "$(slower 2)" --threshold 0.02
-experiment "A/A, --threshold 0.02" "$base_ns" --threshold 0.02
+done
