@@ -60,6 +60,9 @@ class MockBackend final : public Backend {
 class MockBackendResolver final : public BackendResolver {
  public:
   explicit MockBackendResolver(MockScript script);
+  // Its backends refer to its script and log: it stays where it was made.
+  MockBackendResolver(const MockBackendResolver&) = delete;
+  MockBackendResolver& operator=(const MockBackendResolver&) = delete;
 
   std::variant<Backend*, std::string> backend_for(const scenario::RuntimeConfig& runtime,
                                                   std::string_view contender) override;

@@ -44,6 +44,13 @@ RunOptions adaptive(MockBackendResolver& resolver, double max_time_s = 1e6, std:
   return o;
 }
 
+// Fixed mode: `repetitions` rounds.
+report::ScenarioResult run_fixed(MockBackendResolver& resolver, std::int64_t repetitions = 5) {
+  RunOptions o;
+  o.backends = &resolver;
+  return run_point(point(repetitions), o);
+}
+
 std::vector<double> ns_per_op(const report::StrategyResult& r, std::size_t rounds) {
   std::vector<double> v;
   for (std::size_t i = 0; i < rounds; ++i) v.push_back(r.samples[i].wall_ns / static_cast<double>(r.samples[i].ops));
@@ -112,9 +119,7 @@ TEST(RunnerScripted, NeverStopsEarlyBecauseAResultTurnedSignificant) {
 TEST(RunnerScripted, FixedModeTakesExactlyRepetitionsRounds) {
   for (const double noise : {0.0, 0.5}) {
     MockBackendResolver resolver(script(1.0, noise));
-    RunOptions o;
-    o.backends = &resolver;
-    const auto r = run_point(point(9), o);
+    const auto r = run_fixed(resolver, 9);
     EXPECT_EQ(r.stopped_by, "fixed rounds");
     EXPECT_EQ(r.rounds, 9);
     EXPECT_DOUBLE_EQ(r.target_precision, 0);
@@ -125,9 +130,7 @@ TEST(RunnerScripted, FixedModeTakesExactlyRepetitionsRounds) {
 
 TEST(RunnerScripted, TwoContendersAlternateInAbbaOrder) {
   MockBackendResolver resolver(script(1.0, 0.0));
-  RunOptions o;
-  o.backends = &resolver;
-  run_point(point(8), o);
+  run_fixed(resolver, 8);
   const std::string a = kBaseline;
   const std::string b = kCandidate;
   // One calibration sample each (warmup = 0), then the rounds: AB BA BA AB AB BA BA AB.
@@ -137,9 +140,7 @@ TEST(RunnerScripted, TwoContendersAlternateInAbbaOrder) {
 
 TEST(RunnerScripted, ScriptedTimingsArriveAsTheReportedNsPerOp) {
   MockBackendResolver resolver(script(1.25, 0.0));
-  RunOptions o;
-  o.backends = &resolver;
-  const auto r = run_point(point(6), o);
+  const auto r = run_fixed(resolver, 6);
   ASSERT_EQ(r.strategies.size(), 2u);
   EXPECT_EQ(r.strategies[1].backend, "mock");
   for (const auto& sample : r.strategies[1].samples) EXPECT_DOUBLE_EQ(sample.wall_ns / static_cast<double>(sample.ops), 125.0);
@@ -152,9 +153,7 @@ TEST(RunnerScripted, AnUnsupportedContenderSkipsThePointWithTheReason) {
   MockScript m = script(1.0, 0.0);
   m.unsupported[kCandidate] = "the mock has no snapshot";
   MockBackendResolver resolver(m);
-  RunOptions o;
-  o.backends = &resolver;
-  const auto r = run_point(point(), o);
+  const auto r = run_fixed(resolver);
   EXPECT_EQ(r.skipped, std::string(kCandidate) + ": the mock has no snapshot");
   EXPECT_TRUE(r.strategies.empty());
   EXPECT_TRUE(resolver.samples_log().empty()) << "nothing is timed in a skipped point";
@@ -164,9 +163,7 @@ TEST(RunnerScripted, AnUnavailableBackendSkipsThePointWithItsReason) {
   MockScript m = script(1.0, 0.0);
   m.unavailable[kBaseline] = "mock: not installed";
   MockBackendResolver resolver(m);
-  RunOptions o;
-  o.backends = &resolver;
-  const auto r = run_point(point(), o);
+  const auto r = run_fixed(resolver);
   EXPECT_EQ(r.skipped, "mock: not installed");
   EXPECT_TRUE(r.strategies.empty());
 }
