@@ -26,9 +26,18 @@ N8_MIXED = [0.31, -0.12, 0.45, 0.27, -0.05, 0.66, 0.18, 0.52]
 N12_MIXED = [-0.8, 1.3, 0.4, -0.25, 2.1, 0.95, -1.7, 0.6, 1.15, 0.05, 1.9, -0.45]
 N16_TIES = [0.1, 0.2, 0.2, -0.1, 0.3, 0.3, 0.3, -0.2, 0.4, 0.1, 0.5, -0.3, 0.2, 0.6, 0.1, 0.4]
 N9_WITH_ZEROS = [0.0, 0.3, -0.1, 0.0, 0.5, 0.7, 0.2, 0.9, 1.1]
-# n = 60 without ties: 0.013 * i for i = 1..60 with the sign of sin(i) ... written by formula so
-# the test can build it the same way: d_i = (i % 7 == 0 ? -1 : 1) * (0.01 * i + 0.001 * (i % 3)).
-N60 = [(-1 if i % 7 == 0 else 1) * (0.01 * i + 0.001 * (i % 3)) for i in range(1, 61)]
+# n = 60 without ties among the differences nor among their Walsh averages (so the CI's order
+# statistic k is pinned down): minstd's sequence x_i = 48271 x_{i-1} mod (2^31 - 1), x_0 = 1, and
+# d_i = x_i / (2^31 - 1) - 0.3, exact in doubles, built the same way by the test.
+def _n60():
+    x, d = 1, []
+    for _ in range(60):
+        x = x * 48271 % 2147483647
+        d.append(x / 2147483647.0 - 0.3)
+    return d
+
+
+N60 = _n60()
 N10_CI = [0.052, -0.013, 0.031, 0.088, 0.021, 0.047, -0.002, 0.064, 0.039, 0.075]
 # compare_paired: ns/op of a candidate and its baseline, round by round.
 CANDIDATE = [101.0, 98.5, 103.2, 99.1, 97.8, 100.4, 96.9, 98.0, 99.7, 97.2]
@@ -107,6 +116,8 @@ def main():
     show("n60.ci0.95.k_exact", k_exact(60, 0.025))
     logs = np.log(np.asarray(CANDIDATE) / np.asarray(BASELINE))
     low, high, _ = ci(logs, 0.95)
+    w60 = walsh(N60)
+    assert len(set(w60)) == len(w60), "the n = 60 CI needs distinct Walsh averages"
     show("compare_paired.ratio", math.exp(hodges_lehmann(logs)))
     show("compare_paired.ci.low", math.exp(low))
     show("compare_paired.ci.high", math.exp(high))
