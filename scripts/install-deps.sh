@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(cmake g++ make libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-          libtomlplusplus-dev libgtest-dev python3 pkg-config libuv1-dev libboost-dev)
+          libtomlplusplus-dev libgtest-dev python3 python3-uvloop pkg-config libuv1-dev libboost-dev)
 
 missing=()
 for p in "${packages[@]}"; do

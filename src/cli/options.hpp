@@ -48,6 +48,16 @@ struct CompareOptions {
   std::uint64_t seed = 1;
 };
 
+// `ab`: the run's options (scenarios, precision, output, ...) plus the two builds.
+struct AbOptions {
+  RunOptions run;
+  std::string base;  // an offload-bench binary, or a directory holding one (a build tree)
+  std::string candidate;  // --new
+  std::string fail_on = "regression";  // regression | any-change | never
+};
+
+struct ServeOptions {};
+
 struct ListOptions {
   std::string what = "all";  // all | scenarios | strategies | jobs
 };

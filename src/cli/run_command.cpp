@@ -112,7 +112,7 @@ void report_unavailable_backends(const report::Report& r) {
 // otherwise be overrun by the points still to come.
 double point_time_budget(const RunOptions& options, std::chrono::steady_clock::time_point suite_started,
                          std::size_t points_left) {
-  double budget = options.quick ? std::min(options.max_time_s, 0.25) : options.max_time_s;
+  double budget = options.max_time_s;
   if (options.time_budget_s > 0) {
     const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - suite_started).count();
     budget = std::min(budget, std::max(0.0, options.time_budget_s - spent) / static_cast<double>(points_left));
@@ -123,6 +123,21 @@ double point_time_budget(const RunOptions& options, std::chrono::steady_clock::t
 }  // namespace
 
 int run_command(const RunOptions& options) {
+  backend::DriverDeadlines deadlines;
+  if (options.driver_timeout_s) deadlines.request = std::chrono::milliseconds(std::llround(*options.driver_timeout_s * 1000));
+  measure::BackendPool backends({options.python, deadlines});
+  RunPlan plan;
+  plan.backends = &backends;
+  if (options.check)
+    plan.gate = [](const report::Report& r) {
+      if (!measure::any_expectation_failed(r)) return kExitOk;
+      std::cerr << "offload-bench: --check: an expectation failed (see FAIL above)\n";
+      return kExitFailure;
+    };
+  return execute_run(options, plan);
+}
+
+int execute_run(const RunOptions& options, const RunPlan& plan) {
   LoadedSuite suite;
   std::optional<std::regex> filter;
   try {
@@ -148,8 +163,9 @@ int run_command(const RunOptions& options) {
   std::vector<scenario::ScenarioPoint> points;
   for (scenario::Scenario& s : suite.scenarios) {
     if (options.repetitions) s.measure.repetitions = *options.repetitions;
-    for (auto& point : scenario::expand_sweep(s))
-      if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
+    for (auto& expanded : scenario::expand_sweep(s))
+      for (auto& point : plan.reshape ? plan.reshape(std::move(expanded)) : std::vector{std::move(expanded)})
+        if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
   }
   if (points.empty()) {
     std::cerr << "offload-bench: no scenario matches --filter '" << options.filter << "'\n";
@@ -161,18 +177,13 @@ int run_command(const RunOptions& options) {
   result.environment = report::collect_environment();
   add_machine_warnings(result);
 
-  // Every backend a point names is started on first use; one that cannot start skips its points.
-  backend::DriverDeadlines deadlines;
-  if (options.driver_timeout_s) deadlines.request = std::chrono::milliseconds(std::llround(*options.driver_timeout_s * 1000));
-  measure::BackendPool backends({options.python, deadlines});
-
   install_interrupt_handler();
   measure::RunOptions run_options;
-  run_options.backends = &backends;
+  run_options.backends = plan.backends;
   // Fixed rounds when asked for (--repetitions, or --precision 0); adaptive otherwise.
   if (options.repetitions || options.precision <= 0) run_options.precision.reset();
   else run_options.precision = options.precision;
-  if (options.quick) run_options.min_rounds = 0;  // the fewest rounds that can reach a verdict
+  run_options.fewest_rounds = options.quick;
   run_options.seed = options.seed;
   run_options.alpha = options.alpha;
   run_options.threshold = options.threshold;
@@ -192,14 +203,19 @@ int run_command(const RunOptions& options) {
         if (r.complete) result.scenarios.push_back(std::move(r));
       } catch (const std::exception& e) {
         progress.clear();
-        std::cerr << "offload-bench: " << points[i].scenario.source << ": " << point_label(points[i])
-                  << ": " << e.what() << '\n';
-        exit_code = kExitFailure;
-        break;
+        const std::string failure = point_label(points[i]) + ": " + e.what();
+        std::cerr << "offload-bench: " << points[i].scenario.source << ": " << failure << '\n';
+        // The point is recorded as failed and the run goes on; it ends with the run-failure code.
+        report::ScenarioResult failed;
+        failed.scenario = points[i].scenario;
+        failed.parameters = points[i].parameters;
+        failed.skipped = "failed: " + std::string(e.what());
+        result.scenarios.push_back(std::move(failed));
+        exit_code = kExitRunFailure;
       }
     }
   }
-  result.partial = g_interrupted.load() || exit_code != kExitOk;
+  result.partial = g_interrupted.load();
   report_unavailable_backends(result);
   if (g_interrupted.load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
 
@@ -221,15 +237,12 @@ int run_command(const RunOptions& options) {
         std::cerr << "offload-bench: report written to " << path.string() << (result.partial ? " (partial)" : "") << '\n';
       } catch (const std::exception& e) {
         std::cerr << "offload-bench: " << e.what() << '\n';
-        return kExitFailure;
+        return kExitRunFailure;
       }
     }
   }
   if (g_interrupted.load()) return 130;
-  if (exit_code == kExitOk && options.check && measure::any_expectation_failed(result)) {
-    std::cerr << "offload-bench: --check: an expectation failed (see FAIL above)\n";
-    return kExitFailure;
-  }
+  if (exit_code == kExitOk && plan.gate) return plan.gate(result);
   return exit_code;
 }
 

@@ -34,7 +34,8 @@ class DriverWorkload final : public scenario::Workload {
                                   static_cast<double>(s.gc_ns)};
   }
 
-  LatencyHistogram* latency() override { return timed_ops_ ? &latency_ : nullptr; }
+  // Null until the driver sent a latency: a driver that cannot time ops one by one reports none.
+  LatencyHistogram* latency() override { return timed_ops_ && latency_.count() > 0 ? &latency_ : nullptr; }
 
  private:
   backend::DriverClient* driver_;

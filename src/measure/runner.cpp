@@ -29,6 +29,7 @@
 #include "measure/expectations.hpp"
 #include "measure/paired_statistics.hpp"
 #include "measure/resource_usage.hpp"
+#include "measure/sampling.hpp"
 #include "measure/statistics.hpp"
 #include "runtime/instrumentation.hpp"
 
@@ -48,23 +49,6 @@ struct Contender {
   std::unique_ptr<scenario::Workload> workload;
   std::uint64_t batches_per_sample = 1;
 };
-
-report::Sample take_sample(scenario::Workload& workload, std::uint64_t batches) {
-  if (auto timed = workload.run_timed(batches)) {
-    return {timed->ops, timed->wall_ns, timed->cpu_ns, timed->voluntary_switches, timed->involuntary_switches,
-            timed->gc_collections, timed->gc_ns};
-  }
-  report::Sample sample;
-  const ResourceUsage usage_before = resource_usage_now();
-  const auto start = Clock::now();
-  for (std::uint64_t b = 0; b < batches; ++b) sample.ops += workload.run_batch();
-  sample.wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-  const ResourceUsage used = resource_usage_now() - usage_before;
-  sample.cpu_ns = used.cpu_ns;
-  sample.voluntary_switches = used.voluntary_switches;
-  sample.involuntary_switches = used.involuntary_switches;
-  return sample;
-}
 
 report::LatencySummary summarize_latency(const LatencyHistogram& h) {
   return {h.count(), h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99),
@@ -258,9 +242,10 @@ class PointRunner {
 
   // Step 3. False when interrupted.
   bool run_rounds() {
-    const bool adaptive = options_.precision.has_value() && contenders_.size() > 1;
-    const std::int64_t min_rounds =
-        adaptive ? std::max(options_.min_rounds, rounds_for_a_verdict()) : s_.measure.repetitions;
+    const bool adaptive = options_.precision.has_value() && contenders_.size() > 1 && !options_.fewest_rounds;
+    const std::int64_t min_rounds = options_.fewest_rounds ? rounds_for_a_verdict()
+                                    : adaptive            ? std::max(options_.min_rounds, rounds_for_a_verdict())
+                                                          : s_.measure.repetitions;
     planned_rounds_ = min_rounds;
     const auto started = Clock::now();
     const auto budget = std::chrono::duration<double>(options_.max_time_s);
@@ -269,7 +254,7 @@ class PointRunner {
     for (std::int64_t round = 0;; ++round) {
       if (round >= min_rounds) {
         if (!adaptive) {
-          result_.stopped_by = "fixed rounds";
+          result_.stopped_by = options_.fewest_rounds ? "fewest rounds for a verdict" : "fixed rounds";
           break;
         }
         result_.precision = headline_precision(contenders_, options_.alpha);
@@ -369,7 +354,7 @@ class PointRunner {
   }
 
   void warn_about_precision() {
-    if (result_.stopped_by == "precision" || result_.stopped_by == "fixed rounds") return;
+    if (result_.target_precision == 0 || result_.stopped_by == "precision") return;
     char text[200];
     std::snprintf(text, sizeof text,
                   "stopped on the %s after %lld rounds with the ns/op ratio known to +-%.1f%%, short of the "

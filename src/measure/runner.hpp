@@ -35,6 +35,8 @@ struct RunOptions {
   // Rounds are at least this many in adaptive mode (and at least the fewest that can reach a
   // verdict at the corrected alpha); at most max_rounds.
   std::int64_t min_rounds = 6;
+  // --quick: exactly the fewest rounds that can reach a verdict, whatever `precision` says.
+  bool fewest_rounds = false;
   std::int64_t max_rounds = 1000;
 };
 
