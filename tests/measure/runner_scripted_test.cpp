@@ -1,6 +1,7 @@
 // The runner's rounds driven by the mock backend's scripted timings: adaptive sampling stops on
 // precision only (never on a verdict), the budget and round limit are said, fixed mode takes
-// exactly `repetitions` rounds, two contenders alternate ABBA, and unsupported contenders skip.
+// exactly `repetitions` rounds and --quick the fewest for a verdict, two contenders alternate
+// ABBA, and unsupported contenders skip.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -125,6 +126,20 @@ TEST(RunnerScripted, FixedModeTakesExactlyRepetitionsRounds) {
     EXPECT_DOUBLE_EQ(r.target_precision, 0);
     for (const auto& s : r.strategies) EXPECT_EQ(s.samples.size(), 9u);
     EXPECT_TRUE(r.warnings.empty());
+  }
+}
+
+// --quick: whatever the noise and the precision asked, the fewest rounds whose signed-rank test
+// can pass alpha / 2 (two metrics compared): 2 / 2^7 <= 0.025 < 2 / 2^6.
+TEST(RunnerScripted, FewestRoundsModeTakesJustEnoughRoundsForAVerdict) {
+  for (const double noise : {0.0, 0.5}) {
+    MockBackendResolver resolver(script(2.0, noise));
+    RunOptions o = adaptive(resolver);
+    o.fewest_rounds = true;
+    const auto r = run_point(point(), o);
+    EXPECT_EQ(r.stopped_by, "fewest rounds for a verdict");
+    EXPECT_EQ(r.rounds, 7);
+    EXPECT_DOUBLE_EQ(r.target_precision, 0);
   }
 }
 
