@@ -119,8 +119,16 @@ const DriftEstimate* drift_of(const std::vector<DriftEstimate>& drift, const std
   return it == drift.end() ? nullptr : &*it;
 }
 
+// The two-sided p-value of a log-ratio's distance from the drift, in units of the benchmarks'
+// spread around it (normal): how unusual this benchmark's move is between these two runs.
+double between_run_p_value(double ratio, const DriftEstimate& drift) {
+  if (!(drift.spread > 0)) return std::fabs(std::log(ratio / drift.factor)) > 0 ? 0.0 : 1.0;
+  return std::erfc(std::fabs(std::log(ratio / drift.factor)) / drift.spread / std::sqrt(2.0));
+}
+
 // The verdict against the base, then against the drift: the candidate's samples divided by the
-// drift factor, tested and bounded at the same level. A change is called only when both agree.
+// drift factor, tested and bounded at the same level, and the benchmark's move set against the
+// others' (between_run_p_value at the same level). A change is called only when all agree.
 measure::Verdict judge_against_drift(MetricComparison& c, measure::Verdict against_base, const DriftEstimate& drift,
                                      const std::vector<double>& base, const std::vector<double>& cand) {
   c.drift = drift.factor;
@@ -133,6 +141,12 @@ measure::Verdict judge_against_drift(MetricComparison& c, measure::Verdict again
   if (against_base != measure::Verdict::kNoDifference && against_drift != against_base) {
     c.note = fmt::format("x{:.3f} is within the drift between the reports (x{:.3f} across {} benchmarks)", c.ratio,
                          drift.factor, drift.benchmarks);
+    return measure::Verdict::kNoDifference;
+  }
+  if (against_base != measure::Verdict::kNoDifference && between_run_p_value(c.ratio, drift) > c.alpha) {
+    c.note = fmt::format(
+        "x{:.3f} is within the variation between the reports (x{:.3f}, spread {:.1f}% across {} benchmarks)",
+        c.ratio, drift.factor, 100 * drift.spread, drift.benchmarks);
     return measure::Verdict::kNoDifference;
   }
   // Drift under 1% is not worth a remark on every row.
@@ -349,10 +363,12 @@ CompareResult compare_reports(const LoadedReport& base, const LoadedReport& cand
   if (result.summary.paired == 0)
     result.warnings.push_back("no benchmarks in common: nothing was compared");
   for (const DriftEstimate& d : result.drift) {
-    if (std::fabs(std::log(d.factor)) <= std::log1p(threshold_for(options, d.metric))) continue;
+    const double limit = std::log1p(threshold_for(options, d.metric));
+    if (std::fabs(std::log(d.factor)) <= limit && d.spread <= limit) continue;
     result.warnings.push_back(fmt::format(
-        "{} moved by x{:.3f} across all {} benchmarks (spread {:.1f}%): drift between the runs, or a change "
-        "common to every benchmark, which two reports cannot tell apart; each benchmark was judged against it",
+        "{} moved by x{:.3f} across all {} benchmarks (spread {:.1f}%): variation between the runs, or a change "
+        "common to most benchmarks, which two reports cannot tell apart; each benchmark was judged against it "
+        "(`ab` runs both builds interleaved in one run)",
         d.metric, d.factor, d.benchmarks, 100 * d.spread));
   }
   return result;

@@ -42,10 +42,13 @@ inline constexpr std::size_t kMinDriftBenchmarks = 5;
 // How one metric moved across ALL paired benchmarks between the two runs. Separate runs differ by
 // a few percent (CPU frequency, background load, page placement) that no statistic within either
 // report can see; most benchmarks of a change are untouched by it, so the median of their ratios
-// is the machine's drift. A benchmark is called changed only when it stands out both from the base
-// (ratio vs 1) and from this drift (ratio vs factor), each by the threshold.
-// Note: a change that moves every benchmark alike cannot be told apart from drift: the warnings say
-//   so whenever the factor exceeds the threshold.
+// is the machine's drift, and their scatter around it the variation between the runs that a
+// benchmark's own samples cannot show. A benchmark is called changed only when it stands out from
+// the base (ratio vs 1), from the drift (ratio vs factor, each by the threshold), and from the
+// scatter (|log(ratio / factor)| / spread as a normal deviate, at its Holm level).
+// Note: a change that moves every benchmark alike cannot be told apart from drift, and one that
+//   moves most of them widens the spread: the warnings say so whenever the factor exceeds the
+//   threshold. `ab` (one interleaved run) has neither limit.
 struct DriftEstimate {
   std::string metric;
   double factor = 1;            // exp(median of the benchmarks' log(new_median / base_median))
