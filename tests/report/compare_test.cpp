@@ -241,6 +241,12 @@ TEST(CompareDrift, DriftLargerThanTheChangeJudgedIsSaid) {
   EXPECT_TRUE(r.warnings.empty()) << "a 4% drift is inside the 5% threshold: " << r.warnings.front();
   EXPECT_NE(render(r, "table").find("drift between the reports: ns/op x1.040 (spread 0.0%, 8 benchmarks)"),
             std::string::npos);
+  const auto doc = nlohmann::json::parse(render(r, "json"));
+  ASSERT_EQ(doc["drift"].size(), 2u);
+  EXPECT_EQ(doc["drift"][0]["metric"], "ns_per_op");
+  EXPECT_NEAR(doc["drift"][0]["factor"].get<double>(), 1.04, 1e-9);
+  EXPECT_EQ(doc["drift"][0]["benchmarks"], 8);
+  EXPECT_NEAR(doc["comparisons"][0]["drift"].get<double>(), 1.04, 1e-9);
 }
 
 TEST(CompareDrift, AnUnchangedBenchmarkIsNotCalledImprovedWhenMostOthersChanged) {
