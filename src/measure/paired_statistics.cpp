@@ -134,8 +134,9 @@ Interval hodges_lehmann_ci(std::span<const double> differences, double confidenc
     while (k < counts.size() && (cumulative + counts[k]) / total <= tail) cumulative += counts[k++];
   } else {
     const double nn = static_cast<double>(n);
-    const double c = nn * (nn + 1) / 4 + normal_quantile(tail) * std::sqrt(nn * (nn + 1) * (2 * nn + 1) / 24);
-    k = c < 0 ? 0 : static_cast<std::size_t>(std::floor(c));
+    // P(T+ <= k - 1) ~ Phi((k - 1 - mean) / sd) <= tail  <=>  k <= mean + z_tail sd + 1.
+    const double c = nn * (nn + 1) / 4 + normal_quantile(tail) * std::sqrt(nn * (nn + 1) * (2 * nn + 1) / 24) + 1;
+    k = c < 1 ? 0 : static_cast<std::size_t>(std::floor(c));
   }
   if (k < 1) return {walsh.front(), walsh.back()};
   k = std::min(k, (m + 1) / 2);

@@ -1,5 +1,5 @@
 // Compares two loaded reports (compare.hpp): pairing, the statistics per benchmark x metric with
-// Holm correction over the whole result, the summary and the warnings.
+// Holm correction over the whole result, the drift between the runs, the summary and the warnings.
 #include "report/compare.hpp"
 
 #include <algorithm>
@@ -38,6 +38,13 @@ double min_p_value(std::size_t n, std::size_t m) {
   std::iota(a.begin(), a.end(), 0.0);
   std::iota(b.begin(), b.end(), static_cast<double>(n));
   return measure::mann_whitney_u_p_value(a, b);
+}
+
+// The fewest samples per side (n vs n) whose most extreme split gives p <= level.
+std::size_t samples_per_side_for(double level) {
+  std::size_t n = 2;
+  while (min_p_value(n, n) > level && n < 100000) ++n;
+  return n;
 }
 
 std::string format_p(double p) { return p < 0.001 ? "<0.001" : fmt::format("{:.3g}", p); }
@@ -86,13 +93,91 @@ struct Pending {
   const std::vector<double>* cand;
 };
 
-// Holm over every statistical comparison: each gets the level of its rank; a comparison whose
-// samples cannot reach that level even in the most extreme split is insufficient, not unchanged.
+// Each metric's drift over the benchmarks in the Holm family (those with samples to compare).
+std::vector<DriftEstimate> estimate_drift(const std::vector<MetricComparison>& comparisons,
+                                          const std::vector<Pending>& family, const CompareOptions& options) {
+  std::vector<DriftEstimate> estimates;
+  if (!options.correct_drift) return estimates;
+  for (const std::string& metric : options.metrics) {
+    std::vector<double> logs;
+    for (const Pending& f : family) {
+      const MetricComparison& c = comparisons[f.index];
+      if (c.metric == metric && c.base_median > 0 && c.new_median > 0) logs.push_back(std::log(c.ratio));
+    }
+    if (logs.size() < kMinDriftBenchmarks) continue;
+    const double centre = measure::median(logs);
+    std::vector<double> deviations;
+    for (double x : logs) deviations.push_back(std::fabs(x - centre));
+    // 1.4826: the MAD of a normal sample times this estimates its standard deviation.
+    estimates.push_back({metric, std::exp(centre), 1.4826 * measure::median(deviations), logs.size()});
+  }
+  return estimates;
+}
+
+const DriftEstimate* drift_of(const std::vector<DriftEstimate>& drift, const std::string& metric) {
+  const auto it = std::find_if(drift.begin(), drift.end(), [&](const DriftEstimate& d) { return d.metric == metric; });
+  return it == drift.end() ? nullptr : &*it;
+}
+
+// The two-sided p-value of a log-ratio's distance from the drift, in units of the benchmarks'
+// spread around it (normal): how unusual this benchmark's move is between these two runs.
+double between_run_p_value(double ratio, const DriftEstimate& drift) {
+  if (!(drift.spread > 0)) return std::fabs(std::log(ratio / drift.factor)) > 0 ? 0.0 : 1.0;
+  return std::erfc(std::fabs(std::log(ratio / drift.factor)) / drift.spread / std::sqrt(2.0));
+}
+
+// The verdict against the base, then against the drift: the candidate's samples divided by the
+// drift factor, tested and bounded at the same level, and the benchmark's move set against the
+// others' (between_run_p_value at the same level). A change is called only when all agree.
+measure::Verdict judge_against_drift(MetricComparison& c, measure::Verdict against_base, const DriftEstimate& drift,
+                                     const std::vector<double>& base, const std::vector<double>& cand) {
+  c.drift = drift.factor;
+  std::vector<double> corrected;
+  for (double x : cand) corrected.push_back(x / drift.factor);
+  const bool significant = measure::mann_whitney_u_p_value(corrected, base) <= c.alpha;
+  const measure::Interval ci{c.ratio_ci.low / drift.factor, c.ratio_ci.high / drift.factor};
+  const measure::Verdict against_drift = measure::decide(ci, significant, c.threshold);
+  const double change = c.ratio / drift.factor;
+  if (against_base != measure::Verdict::kNoDifference && against_drift != against_base) {
+    c.note = fmt::format("x{:.3f} is within the drift between the reports (x{:.3f} across {} benchmarks)", c.ratio,
+                         drift.factor, drift.benchmarks);
+    return measure::Verdict::kNoDifference;
+  }
+  if (against_base != measure::Verdict::kNoDifference && between_run_p_value(c.ratio, drift) > c.alpha) {
+    c.note = fmt::format(
+        "x{:.3f} is within the variation between the reports (x{:.3f}, spread {:.1f}% across {} benchmarks)",
+        c.ratio, drift.factor, 100 * drift.spread, drift.benchmarks);
+    return measure::Verdict::kNoDifference;
+  }
+  // Drift under 1% is not worth a remark on every row.
+  if (std::fabs(std::log(drift.factor)) > std::max(std::fabs(std::log(change)), std::log(1.01)))
+    c.note = fmt::format("drift x{:.3f} between the reports is larger than this change (x{:.3f} after drift)",
+                         drift.factor, change);
+  return against_base;
+}
+
+// Holm over every statistical comparison: each gets the level of its rank. A comparison that the
+// most favourable data (every comparison at the smallest p its sample counts allow) could not
+// make significant is insufficient, not unchanged: Holm steps down from alpha / m, and no
+// comparison passes once a step fails.
 void decide_statistical(std::vector<MetricComparison>& comparisons, const std::vector<Pending>& family,
-                        const CompareOptions& options) {
+                        const std::vector<DriftEstimate>& drift, const CompareOptions& options) {
   std::vector<double> p;
-  for (const auto& f : family) p.push_back(comparisons[f.index].p_value);
+  std::vector<double> min_p;
+  for (const auto& f : family) {
+    p.push_back(comparisons[f.index].p_value);
+    min_p.push_back(comparisons[f.index].min_p_value);
+  }
   const std::vector<bool> rejected = measure::holm_bonferroni(p, options.alpha);
+  const std::vector<bool> possible = measure::holm_bonferroni(min_p, options.alpha);
+  // The level of the first step the most favourable data fails.
+  std::vector<double> sorted_min_p = min_p;
+  std::sort(sorted_min_p.begin(), sorted_min_p.end());
+  double failed_level = options.alpha;
+  for (std::size_t rank = 0; rank < sorted_min_p.size(); ++rank) {
+    failed_level = measure::holm_threshold(options.alpha, rank + 1, sorted_min_p.size());
+    if (sorted_min_p[rank] > failed_level) break;
+  }
   std::vector<std::size_t> order(family.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   // Same order as holm_bonferroni: by p, ties by input position.
@@ -104,17 +189,42 @@ void decide_statistical(std::vector<MetricComparison>& comparisons, const std::v
     c.significant = rejected[k];
     c.ratio_ci = measure::bootstrap_ratio_ci(*family[k].cand, *family[k].base, 1 - c.alpha, 2000,
                                              options.seed);
-    if (c.min_p_value > c.alpha) {
+    if (!possible[k]) {
       c.verdict = CompareVerdict::kInsufficient;
       c.note = fmt::format("{} vs {} samples: p >= {} > alpha {:.3g}", c.base_n, c.new_n,
-                           format_p(c.min_p_value), c.alpha);
+                           format_p(c.min_p_value), failed_level);
       continue;
     }
-    switch (measure::decide(c.ratio_ci, c.significant, c.threshold)) {
+    measure::Verdict verdict = measure::decide(c.ratio_ci, c.significant, c.threshold);
+    if (const DriftEstimate* d = drift_of(drift, c.metric))
+      verdict = judge_against_drift(c, verdict, *d, *family[k].base, *family[k].cand);
+    switch (verdict) {
       case measure::Verdict::kFaster: c.verdict = CompareVerdict::kImproved; break;
       case measure::Verdict::kSlower: c.verdict = CompareVerdict::kRegressed; break;
       case measure::Verdict::kNoDifference: c.verdict = CompareVerdict::kUnchanged; break;
     }
+  }
+}
+
+// Whether `c` is insufficient for its sample counts (not for a non-positive base).
+bool too_few_for_a_test(const MetricComparison& c) { return c.base_n < 2 || c.new_n < 2; }
+bool short_of_samples(const MetricComparison& c) {
+  return c.verdict == CompareVerdict::kInsufficient && !c.exact && (too_few_for_a_test(c) || std::isfinite(c.min_p_value));
+}
+
+// Every comparison short of samples says how many per side would allow a verdict: enough for the
+// most extreme split to pass alpha / m, Holm's first step, which every rejection must pass.
+void add_samples_needed(CompareResult& result, std::size_t family_size) {
+  if (std::none_of(result.comparisons.begin(), result.comparisons.end(), short_of_samples)) return;
+  const auto untested = static_cast<std::size_t>(
+      std::count_if(result.comparisons.begin(), result.comparisons.end(),
+                    [](const MetricComparison& c) { return short_of_samples(c) && too_few_for_a_test(c); }));
+  const std::size_t m = std::max<std::size_t>(1, family_size + untested);
+  const std::size_t needed = samples_per_side_for(result.options.alpha / static_cast<double>(m));
+  for (MetricComparison& c : result.comparisons) {
+    if (!short_of_samples(c)) continue;
+    c.note += fmt::format("; {} per side would allow a verdict", needed);
+    result.summary.samples_needed_per_side = needed;
   }
 }
 
@@ -224,7 +334,9 @@ CompareResult compare_reports(const LoadedReport& base, const LoadedReport& cand
   }
   for (const BenchmarkSamples& n : candidate.benchmarks)
     if (base.find(n.key) == nullptr) result.only_in_new.push_back(n.key);
-  decide_statistical(result.comparisons, family, options);
+  result.drift = estimate_drift(result.comparisons, family, options);
+  decide_statistical(result.comparisons, family, result.drift, options);
+  add_samples_needed(result, family.size());
 
   CompareSummary& s = result.summary;
   for (const auto& c : result.comparisons) {
@@ -250,6 +362,15 @@ CompareResult compare_reports(const LoadedReport& base, const LoadedReport& cand
                                           join(result.only_in_new)));
   if (result.summary.paired == 0)
     result.warnings.push_back("no benchmarks in common: nothing was compared");
+  for (const DriftEstimate& d : result.drift) {
+    const double limit = std::log1p(threshold_for(options, d.metric));
+    if (std::fabs(std::log(d.factor)) <= limit && d.spread <= limit) continue;
+    result.warnings.push_back(fmt::format(
+        "{} moved by x{:.3f} across all {} benchmarks (spread {:.1f}%): variation between the runs, or a change "
+        "common to most benchmarks, which two reports cannot tell apart; each benchmark was judged against it "
+        "(`ab` runs both builds interleaved in one run)",
+        d.metric, d.factor, d.benchmarks, 100 * d.spread));
+  }
   return result;
 }
 

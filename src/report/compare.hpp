@@ -1,7 +1,8 @@
 // `offload-bench compare BASE NEW`: pairs the benchmarks of two reports by key and, per metric,
 // decides improved / regressed / unchanged — or insufficient, when the samples cannot support a
 // decision — with the same statistics as a run (ratio of medians, bootstrap CI, Mann-Whitney U,
-// Holm correction over every comparison in the result). Pure: the reports in, a CompareResult out.
+// Holm correction over every comparison in the result), judged against the drift between the two
+// runs (docs/ci.md, "Drift between two reports"). Pure: the reports in, a CompareResult out.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +30,30 @@ struct CompareOptions {
   std::vector<std::string> metrics = {"ns_per_op", "cpu_ns_per_op"};
   // Seed of the bootstrap, so the same two reports always give the same output.
   std::uint64_t seed = 1;
+  // Judge each benchmark against the drift between the two runs (DriftEstimate) when at least
+  // kMinDriftBenchmarks benchmarks give a ratio of the metric. Off: each ratio against 1 only.
+  bool correct_drift = true;
+};
+
+// Fewer benchmarks than this give no drift estimate: the median of 2-4 ratios moves with a single
+// real change (with 5, two of them must change before the median does).
+inline constexpr std::size_t kMinDriftBenchmarks = 5;
+
+// How one metric moved across ALL paired benchmarks between the two runs. Separate runs differ by
+// a few percent (CPU frequency, background load, page placement) that no statistic within either
+// report can see; most benchmarks of a change are untouched by it, so the median of their ratios
+// is the machine's drift, and their scatter around it the variation between the runs that a
+// benchmark's own samples cannot show. A benchmark is called changed only when it stands out from
+// the base (ratio vs 1), from the drift (ratio vs factor, each by the threshold), and from the
+// scatter (|log(ratio / factor)| / spread as a normal deviate, at its Holm level).
+// Note: a change that moves every benchmark alike cannot be told apart from drift, and one that
+//   moves most of them widens the spread: the warnings say so whenever the factor exceeds the
+//   threshold. `ab` (one interleaved run) has neither limit.
+struct DriftEstimate {
+  std::string metric;
+  double factor = 1;            // exp(median of the benchmarks' log(new_median / base_median))
+  double spread = 0;            // 1.4826 MAD of those log-ratios: the benchmarks' scatter around it
+  std::size_t benchmarks = 0;   // ratios it is estimated from
 };
 
 enum class CompareVerdict { kImproved, kRegressed, kUnchanged, kInsufficient };
@@ -55,8 +80,12 @@ struct MetricComparison {
   double min_p_value = 0;        // the smallest p-value base_n vs new_n samples can give
   bool significant = false;      // rejected by the Holm step-down
   double threshold = 0;
+  // The metric's drift factor this comparison was also judged against (DriftEstimate); 1: none.
+  double drift = 1;
   CompareVerdict verdict = CompareVerdict::kUnchanged;
-  std::string note;  // why insufficient, e.g. "3 vs 3 samples: p >= 0.1 > alpha 0.025"
+  // Why insufficient, with the samples per side that would allow a verdict ("3 vs 3 samples: p >=
+  // 0.1 > alpha 0.025; 6 per side would allow a verdict"), or how drift bears on the verdict.
+  std::string note;
 };
 
 struct CompareSummary {
@@ -69,6 +98,10 @@ struct CompareSummary {
   // sides (whatever `metrics` holds); NaN when there are none.
   double geomean_ns_ratio = 0;
   std::size_t geomean_count = 0;  // ratios in the geometric mean
+  // When a comparison is insufficient for its sample counts: the samples per side (n vs n) whose
+  // most extreme split passes Holm's strictest level alpha / m, m the statistical comparisons of
+  // the result, so a verdict becomes possible; 0 when none is.
+  std::size_t samples_needed_per_side = 0;
 };
 
 struct CompareResult {
@@ -80,6 +113,7 @@ struct CompareResult {
   ReportEnvironment base_environment;
   ReportEnvironment new_environment;
   std::vector<MetricComparison> comparisons;  // base report order, then options.metrics order
+  std::vector<DriftEstimate> drift;           // per metric with enough benchmarks, options.metrics order
   std::vector<std::string> only_in_base;      // keys with no partner, in report order
   std::vector<std::string> only_in_new;
   CompareSummary summary;

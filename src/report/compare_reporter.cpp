@@ -81,6 +81,15 @@ std::string options_line(const CompareResult& r) {
   return line;
 }
 
+// "drift between the reports: ns/op x1.040 (spread 0.8%, 12 benchmarks), ...", or "" without one.
+std::string drift_line(const CompareResult& r) {
+  std::string line;
+  for (const DriftEstimate& d : r.drift)
+    line += fmt::format("{}{} x{:.3f} (spread {:.1f}%, {} benchmarks)", line.empty() ? "" : ", ",
+                        metric_label(d.metric), d.factor, 100 * d.spread, d.benchmarks);
+  return line.empty() ? line : "drift between the reports: " + line;
+}
+
 // Display width: UTF-8 continuation bytes take no column ("µ").
 std::size_t display_width(std::string_view s) {
   return static_cast<std::size_t>(
@@ -90,7 +99,9 @@ std::size_t display_width(std::string_view s) {
 void write_table(const CompareResult& r, std::ostream& out, bool colour) {
   out << source_line("base", r.base_source, r.base_kind, r.base_environment) << '\n'
       << source_line("new ", r.new_source, r.new_kind, r.new_environment) << '\n'
-      << options_line(r) << "\n\n";
+      << options_line(r) << '\n';
+  if (const std::string drift = drift_line(r); !drift.empty()) out << drift << '\n';
+  out << '\n';
   using Row = std::array<std::string, 7>;
   std::vector<Row> rows = {{"benchmark", "metric", "base", "new", "ratio [CI]", "p", "verdict"}};
   for (const auto& c : r.comparisons) {
@@ -138,7 +149,9 @@ void write_markdown(const CompareResult& r, std::ostream& out) {
   out << "## offload-bench compare\n\n**" << markdown_cell(compare_summary_line(r)) << "**\n\n"
       << markdown_cell(source_line("Base:", r.base_source, r.base_kind, r.base_environment)) << "  \n"
       << markdown_cell(source_line("New:", r.new_source, r.new_kind, r.new_environment)) << "  \n"
-      << markdown_cell(options_line(r)) << "\n\n";
+      << markdown_cell(options_line(r));
+  if (const std::string drift = drift_line(r); !drift.empty()) out << "  \n" << markdown_cell(drift);
+  out << "\n\n";
   if (!r.comparisons.empty()) {
     out << "| benchmark | metric | base | new | ratio [CI] | p | verdict |\n"
         << "| --- | --- | ---: | ---: | ---: | ---: | --- |\n";
@@ -183,21 +196,29 @@ void write_json(const CompareResult& r, std::ostream& out) {
                            {"ratio_ci", {number(c.ratio_ci.low), number(c.ratio_ci.high)}},
                            {"p_value", number(c.p_value)}, {"alpha", number(c.alpha)},
                            {"min_p_value", number(c.min_p_value)}, {"significant", c.significant},
-                           {"threshold", number(c.threshold)}, {"verdict", to_string(c.verdict)},
+                           {"threshold", number(c.threshold)}, {"drift", number(c.drift)},
+                           {"verdict", to_string(c.verdict)},
                            {"note", c.note}});
+  Json drift = Json::array();
+  for (const DriftEstimate& d : r.drift)
+    drift.push_back({{"metric", d.metric}, {"factor", number(d.factor)}, {"spread", number(d.spread)},
+                     {"benchmarks", d.benchmarks}});
   const CompareSummary& s = r.summary;
   const Json doc = {
       {"base", environment_json(r.base_source, r.base_kind, r.base_environment)},
       {"new", environment_json(r.new_source, r.new_kind, r.new_environment)},
       {"options", {{"alpha", number(o.alpha)}, {"threshold", number(o.threshold)},
-                   {"metric_thresholds", thresholds}, {"metrics", o.metrics}, {"seed", o.seed}}},
+                   {"metric_thresholds", thresholds}, {"metrics", o.metrics}, {"seed", o.seed},
+                   {"correct_drift", o.correct_drift}}},
       {"comparisons", comparisons},
+      {"drift", drift},
       {"only_in_base", r.only_in_base},
       {"only_in_new", r.only_in_new},
       {"summary", {{"paired", s.paired}, {"improved", s.improved}, {"regressed", s.regressed},
                    {"unchanged", s.unchanged}, {"insufficient", s.insufficient},
                    {"geomean_ns_ratio", number(s.geomean_ns_ratio)},
-                   {"geomean_count", s.geomean_count}}},
+                   {"geomean_count", s.geomean_count},
+                   {"samples_needed_per_side", s.samples_needed_per_side}}},
       {"warnings", r.warnings}};
   out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
@@ -208,9 +229,11 @@ std::string compare_summary_line(const CompareResult& result) {
   const CompareSummary& s = result.summary;
   std::string line = fmt::format("{} improved, {} regressed, {} unchanged, {} insufficient; ",
                                  s.improved, s.regressed, s.unchanged, s.insufficient);
-  if (std::isfinite(s.geomean_ns_ratio))
-    return line + fmt::format("geometric mean of ns/op ratios {:.2f}", s.geomean_ns_ratio);
-  return line + "no paired ns/op ratios";
+  line += std::isfinite(s.geomean_ns_ratio) ? fmt::format("geometric mean of ns/op ratios {:.2f}", s.geomean_ns_ratio)
+                                            : "no paired ns/op ratios";
+  if (s.samples_needed_per_side > 0)
+    line += fmt::format("; a verdict needs {} samples per side", s.samples_needed_per_side);
+  return line;
 }
 
 void write_compare(const CompareResult& result, std::string_view format, std::ostream& out,

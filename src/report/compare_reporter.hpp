@@ -5,11 +5,12 @@
 // JSON layout (nlohmann, keys in this order; NaN and infinity written as null):
 //   base, new    {source, kind, host, cpu_model, num_cpus, compiler, build_type, harness_version,
 //                 git_revision, executable, date}
-//   options      {alpha, threshold, metric_thresholds, metrics, seed}
+//   options      {alpha, threshold, metric_thresholds, metrics, seed, correct_drift}
 //   comparisons  every MetricComparison field; ratio_ci as [low, high]; verdict as its string
+//   drift        [{metric, factor, spread, benchmarks}], one per metric with a drift estimate
 //   only_in_base, only_in_new   benchmark keys
 //   summary      {paired, improved, regressed, unchanged, insufficient, geomean_ns_ratio,
-//                 geomean_count}
+//                 geomean_count, samples_needed_per_side}
 //   warnings     strings
 #pragma once
 
@@ -26,7 +27,8 @@ namespace offload::report {
 inline constexpr std::array<std::string_view, 3> kCompareFormats = {"table", "markdown", "json"};
 
 // "3 improved, 1 regressed, 10 unchanged, 0 insufficient; geometric mean of ns/op ratios 0.97"
-// (or "...; no paired ns/op ratios").
+// (or "...; no paired ns/op ratios"), then "; a verdict needs 8 samples per side" when a
+// comparison is insufficient for its sample counts.
 std::string compare_summary_line(const CompareResult& result);
 
 // Writes `result` in `format`. `colour`: ANSI colour for verdicts in the table (the caller decides

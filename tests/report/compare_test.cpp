@@ -68,6 +68,12 @@ bool has_warning(const CompareResult& r, std::string_view text) {
                      [&](const std::string& w) { return w.find(text) != std::string::npos; });
 }
 
+std::string render(const CompareResult& r, std::string_view format, bool colour = false) {
+  std::ostringstream out;
+  write_compare(r, format, out, colour);
+  return out.str();
+}
+
 TEST(Compare, IdenticalReportsAreAllUnchanged) {
   const LoadedReport a = our_report({{"s/a", samples(100, 0.01)}, {"s/b", samples(50, 0.02)}});
   const CompareResult r = compare_reports(a, a, {});
@@ -136,6 +142,9 @@ TEST(Compare, ThreeVersusThreeSamplesIsInsufficientNotUnchanged) {
   EXPECT_EQ(c.verdict, CompareVerdict::kInsufficient);
   EXPECT_NEAR(c.min_p_value, 0.1, 1e-12);
   EXPECT_NE(c.note.find("3 vs 3 samples"), std::string::npos) << c.note;
+  // Two tests: the most extreme split must pass 0.05 / 2; 4 vs 4 gives 2/70, 5 vs 5 gives 2/252.
+  EXPECT_NE(c.note.find("; 5 per side would allow a verdict"), std::string::npos) << c.note;
+  EXPECT_EQ(r.summary.samples_needed_per_side, 5u);
   EXPECT_EQ(r.summary.insufficient, 2u);
   EXPECT_FALSE(has_regression(r));
 }
@@ -147,15 +156,166 @@ TEST(Compare, OneSampleOnASideIsInsufficient) {
   EXPECT_EQ(c.verdict, CompareVerdict::kInsufficient);
   EXPECT_TRUE(std::isnan(c.p_value));
   EXPECT_NE(c.note.find("1 vs 10 samples"), std::string::npos) << c.note;
+  EXPECT_NE(c.note.find("; 5 per side would allow a verdict"), std::string::npos) << c.note;
 }
 
-TEST(Compare, HolmCorrectionSpansEveryComparisonInTheResult) {
+// 18 benchmarks x 2 metrics = 36 tests, as `--quick` reports of the suite: 5 vs 5 samples can never
+// pass Holm's 0.05 / 36. The note's count is the fewest that can: 6 per side still cannot.
+std::vector<Bench> fully_separated(int benchmarks, int n, double median) {
+  std::vector<Bench> v;
+  for (int i = 0; i < benchmarks; ++i) v.push_back({"s/" + std::to_string(i), samples(median, 0.005, n)});
+  return v;
+}
+
+TEST(Compare, InsufficientSaysHowManySamplesPerSideWouldAllowAVerdict) {
+  CompareOptions options;
+  options.correct_drift = false;  // every benchmark moves alike here: the sample counts are the subject
+  const CompareResult five = compare_reports(our_report(fully_separated(18, 5, 100)),
+                                             our_report(fully_separated(18, 5, 150)), options);
+  EXPECT_EQ(five.summary.insufficient, 36u);
+  EXPECT_EQ(five.summary.samples_needed_per_side, 7u);
+  EXPECT_NE(five.comparisons[0].note.find("5 vs 5 samples: p >= 0.00794 > alpha 0.00139; 7 per side would allow a verdict"),
+            std::string::npos)
+      << five.comparisons[0].note;
+  EXPECT_NE(compare_summary_line(five).find("; a verdict needs 7 samples per side"), std::string::npos);
+  const CompareResult six = compare_reports(our_report(fully_separated(18, 6, 100)),
+                                            our_report(fully_separated(18, 6, 150)), options);
+  EXPECT_EQ(six.summary.insufficient, 36u);
+  const CompareResult seven = compare_reports(our_report(fully_separated(18, 7, 100)),
+                                              our_report(fully_separated(18, 7, 150)), options);
+  EXPECT_EQ(seven.summary.regressed, 36u);
+  EXPECT_EQ(seven.summary.samples_needed_per_side, 0u);
+  EXPECT_EQ(compare_summary_line(seven).find("samples per side"), std::string::npos);
+}
+
+// Eight benchmarks from 100 ns to 800 ns; `drift` multiplies all of the new report's, `changed`
+// one of them on top.
+CompareResult drifted(double drift, double threshold, bool correct_drift = true, double changed = 1.0) {
+  std::vector<Bench> base, cand;
+  for (int i = 0; i < 8; ++i) {
+    const double median = 100.0 * (i + 1);
+    base.push_back({"s/" + std::to_string(i), samples(median, 0.005)});
+    cand.push_back({"s/" + std::to_string(i), samples(median * drift * (i == 3 ? changed : 1.0), 0.005)});
+  }
+  CompareOptions options;
+  options.threshold = threshold;
+  options.correct_drift = correct_drift;
+  return compare_reports(our_report(base), our_report(cand), options);
+}
+
+TEST(CompareDrift, AUniformDriftBetweenTwoRunsOfOneBuildIsNoRegression) {
+  // Judged against 1 alone, a 4% drift of every benchmark is 16 significant changes above 2%.
+  EXPECT_EQ(drifted(1.04, 0.02, false).summary.regressed, 16u);
+  const CompareResult r = drifted(1.04, 0.02);
+  EXPECT_FALSE(has_change(r));
+  EXPECT_EQ(r.summary.unchanged, 16u);
+  ASSERT_EQ(r.drift.size(), 2u);
+  EXPECT_EQ(r.drift[0].metric, "ns_per_op");
+  EXPECT_NEAR(r.drift[0].factor, 1.04, 1e-9);
+  EXPECT_NEAR(r.drift[0].spread, 0, 1e-9);
+  EXPECT_EQ(r.drift[0].benchmarks, 8u);
+  const MetricComparison& c = find(r, "s/0", "ns_per_op");
+  EXPECT_NEAR(c.drift, 1.04, 1e-9);
+  EXPECT_EQ(c.note, "x1.040 is within the drift between the reports (x1.040 across 8 benchmarks)");
+  EXPECT_TRUE(has_warning(r, "ns_per_op moved by x1.040 across all 8 benchmarks (spread 0.0%)"));
+  // At the default 5% threshold, an 8% drift likewise.
+  EXPECT_FALSE(has_change(drifted(1.08, 0.05)));
+  EXPECT_TRUE(has_change(drifted(1.08, 0.05, false)));
+}
+
+TEST(CompareDrift, OneBenchmarkTenPercentSlowerOverAFourPercentDriftIsARegression) {
+  const CompareResult r = drifted(1.04, 0.05, true, 1.10);
+  EXPECT_EQ(find(r, "s/3", "ns_per_op").verdict, CompareVerdict::kRegressed);
+  EXPECT_EQ(find(r, "s/3", "cpu_ns_per_op").verdict, CompareVerdict::kRegressed);
+  EXPECT_EQ(r.summary.regressed, 2u);
+  EXPECT_EQ(r.summary.unchanged, 14u);
+  EXPECT_NEAR(r.drift[0].factor, 1.04, 1e-9) << "the median ignores the one that changed";
+  EXPECT_TRUE(has_regression(r));
+}
+
+TEST(CompareDrift, DriftLargerThanTheChangeJudgedIsSaid) {
+  const CompareResult r = drifted(1.04, 0.05);
+  const MetricComparison& c = find(r, "s/5", "ns_per_op");
+  EXPECT_EQ(c.verdict, CompareVerdict::kUnchanged);
+  EXPECT_EQ(c.note, "drift x1.040 between the reports is larger than this change (x1.000 after drift)");
+  EXPECT_TRUE(r.warnings.empty()) << "a 4% drift is inside the 5% threshold: " << r.warnings.front();
+  EXPECT_NE(render(r, "table").find("drift between the reports: ns/op x1.040 (spread 0.0%, 8 benchmarks)"),
+            std::string::npos);
+  const auto doc = nlohmann::json::parse(render(r, "json"));
+  ASSERT_EQ(doc["drift"].size(), 2u);
+  EXPECT_EQ(doc["drift"][0]["metric"], "ns_per_op");
+  EXPECT_NEAR(doc["drift"][0]["factor"].get<double>(), 1.04, 1e-9);
+  EXPECT_EQ(doc["drift"][0]["benchmarks"], 8);
+  EXPECT_NEAR(doc["comparisons"][0]["drift"].get<double>(), 1.04, 1e-9);
+}
+
+TEST(CompareDrift, AnUnchangedBenchmarkIsNotCalledImprovedWhenMostOthersChanged) {
+  // Ratios 1.0 .. 1.4: the median, 1.2, is no drift but a change of most benchmarks. Each verdict
+  // must hold against 1 as well, so s/0 stays unchanged; the others scatter too widely (12.9%)
+  // for two reports to single one out, and the warning says why.
   std::vector<Bench> base, cand;
   for (int i = 0; i < 5; ++i) {
     base.push_back({"s/" + std::to_string(i), samples(100, 0.005)});
     cand.push_back({"s/" + std::to_string(i), samples(100 + 10 * i, 0.005)});
   }
   const CompareResult r = compare_reports(our_report(base), our_report(cand), {});
+  EXPECT_EQ(r.summary.improved, 0u);
+  EXPECT_EQ(find(r, "s/0", "ns_per_op").verdict, CompareVerdict::kUnchanged);
+  EXPECT_EQ(find(r, "s/4", "ns_per_op").note,
+            "x1.400 is within the variation between the reports (x1.200, spread 12.9% across 5 benchmarks)");
+  EXPECT_TRUE(has_warning(r, "ns_per_op moved by x1.200 across all 5 benchmarks (spread 12.9%)"));
+}
+
+// Twenty benchmarks whose new medians scatter by up to +-8% (exp(0.08 u), u evenly over [-1, 1]),
+// each with tight samples: what separate runs on a loaded machine look like. `outlier`
+// multiplies s/7's on top.
+CompareResult scattered(bool correct_drift, double outlier = 1.0) {
+  std::vector<Bench> base, cand;
+  for (int i = 0; i < 20; ++i) {
+    const double median = 100.0 * (i + 1);
+    const double move = std::exp(0.08 * (-1 + 2.0 * i / 19)) * (i == 7 ? outlier : 1.0);
+    base.push_back({"s/" + std::to_string(i), samples(median, 0.005)});
+    cand.push_back({"s/" + std::to_string(i), samples(median * move, 0.005)});
+  }
+  CompareOptions options;
+  options.correct_drift = correct_drift;
+  return compare_reports(our_report(base), our_report(cand), options);
+}
+
+TEST(CompareDrift, ScatterBetweenRunsIsNoChangeButABenchmarkOutsideItIs) {
+  EXPECT_TRUE(has_change(scattered(false))) << "judged against 1 alone, the scatter is a string of changes";
+  const CompareResult aa = scattered(true);
+  EXPECT_FALSE(has_change(aa));
+  ASSERT_EQ(aa.drift.size(), 2u);
+  EXPECT_NEAR(aa.drift[0].factor, 1.0, 1e-9);
+  EXPECT_GT(aa.drift[0].spread, 0.05);
+  const CompareResult slower = scattered(true, 1.6);
+  EXPECT_EQ(find(slower, "s/7", "ns_per_op").verdict, CompareVerdict::kRegressed);
+  EXPECT_EQ(slower.summary.regressed, 2u);
+  EXPECT_EQ(slower.summary.improved, 0u);
+}
+
+TEST(CompareDrift, FewerThanFiveBenchmarksGiveNoEstimate) {
+  std::vector<Bench> base, cand;
+  for (int i = 0; i < 4; ++i) {
+    base.push_back({"s/" + std::to_string(i), samples(100, 0.005)});
+    cand.push_back({"s/" + std::to_string(i), samples(110, 0.005)});
+  }
+  const CompareResult r = compare_reports(our_report(base), our_report(cand), {});
+  EXPECT_TRUE(r.drift.empty());
+  EXPECT_DOUBLE_EQ(r.comparisons[0].drift, 1.0);
+  EXPECT_EQ(r.summary.regressed, 8u);
+}
+
+TEST(Compare, HolmCorrectionSpansEveryComparisonInTheResult) {
+  CompareOptions options;
+  options.correct_drift = false;  // most of these benchmarks change: no drift to estimate
+  std::vector<Bench> base, cand;
+  for (int i = 0; i < 5; ++i) {
+    base.push_back({"s/" + std::to_string(i), samples(100, 0.005)});
+    cand.push_back({"s/" + std::to_string(i), samples(100 + 10 * i, 0.005)});
+  }
+  const CompareResult r = compare_reports(our_report(base), our_report(cand), options);
   std::vector<double> alphas;
   for (const auto& c : r.comparisons) alphas.push_back(c.alpha);
   std::sort(alphas.begin(), alphas.end());
@@ -267,12 +427,6 @@ void expect_golden(const std::string& actual, const std::string& name) {
   ASSERT_TRUE(in) << "missing golden " << path;
   const std::string expected{std::istreambuf_iterator<char>(in), {}};
   EXPECT_EQ(actual, expected) << "golden " << name << " differs";
-}
-
-std::string render(const CompareResult& r, std::string_view format, bool colour = false) {
-  std::ostringstream out;
-  write_compare(r, format, out, colour);
-  return out.str();
 }
 
 TEST(CompareReporter, TableMatchesGolden) { expect_golden(render(gbench_result(), "table"), "gbench.table.golden"); }
