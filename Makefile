@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure
-# `make run` shows where each offload's time goes (one extra traced sample per strategy).
+# `make run` shows where each offload's time goes (traced samples among the timed rounds).
 RUN_FLAGS ?= --breakdown
 BENCH_FLAGS ?=
 GATE_RUNS ?= 50

@@ -36,7 +36,7 @@ void add_run_options(CLI::App* cmd, RunOptions& run) {
       ->check(CLI::Range(0.1, 86400.0));
   cmd->add_flag("--breakdown", run.breakdown,
                 "Time each offload phase (submit → worker start → job end → published → loop woken → "
-                "state copied → resumed) in one extra traced sample per strategy; end-to-end offload "
+                "state copied → resumed) in traced samples every fourth round (at least 3 per strategy), apart from the timed ones; end-to-end offload "
                 "scenarios only");
   cmd->add_option("--repetitions", run.repetitions,
                   "Exactly N interleaved rounds per point (overrides the scenario; no adaptive sampling)")

@@ -8,12 +8,13 @@
 //     on all alike and each round pairs its samples. Fixed: `repetitions` rounds. Adaptive: until
 //     every candidate's paired ns/op ratio is known to +-precision, or the time budget runs out;
 //  4. count: one sample per contender with this process's instrumentation on (the model only);
-//  5. breakdown (--breakdown): one traced sample per contender;
+//  5. breakdown (--breakdown): traced samples, every fourth round and at least three per contender;
 //  6. statistics per metric; each candidate against the baseline, paired round by round,
 //     Holm-corrected over the point's comparisons.
 #include "measure/runner.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cmath>
@@ -48,22 +49,28 @@ struct Contender {
   Backend* backend = nullptr;
   std::unique_ptr<scenario::Workload> workload;
   std::uint64_t batches_per_sample = 1;
+  // --breakdown: one entry per traced sample, interleaved with the timed rounds.
+  std::vector<double> traced_ns_per_op;
+  std::vector<std::array<double, runtime::kPhaseCount>> phase_p50, phase_p99, phase_mean;
 };
+
+// Rounds between traced samples (--breakdown), and the fewest traced samples per strategy.
+constexpr std::int64_t kTraceEvery = 4;
+constexpr std::size_t kMinTracedSamples = 3;
+
+// What the stamps of one traced op cost: kStampCount reads of the steady clock, timed here.
+double clock_reads_ns_per_op() {
+  constexpr int kReads = 100'000;
+  const auto start = Clock::now();
+  std::int64_t sink = 0;
+  for (int i = 0; i < kReads; ++i) sink += Clock::now().time_since_epoch().count() & 1;
+  const double ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  return (ns + static_cast<double>(sink & 0)) / kReads * static_cast<double>(runtime::kStampCount);
+}
 
 report::LatencySummary summarize_latency(const LatencyHistogram& h) {
   return {h.count(), h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99),
           h.value_at_quantile(0.999), static_cast<double>(h.max())};
-}
-
-std::vector<report::PhaseSummary> summarize_phases(const scenario::PhaseTimes& times) {
-  std::vector<report::PhaseSummary> phases;
-  if (times.count() == 0) return phases;
-  for (std::size_t i = 0; i < runtime::kPhaseCount; ++i) {
-    const LatencyHistogram& h = times.histogram(i);
-    phases.push_back({std::string(runtime::phase_name(i)), h.value_at_quantile(0.5), h.value_at_quantile(0.99),
-                      times.mean_ns(i)});
-  }
-  return phases;
 }
 
 std::vector<double> per_op(const std::vector<report::Sample>& samples, double report::Sample::*field) {
@@ -281,6 +288,8 @@ class PointRunner {
         report_progress("repetition", static_cast<int>(round + 1),
                         static_cast<double>(round) / static_cast<double>(std::max<std::int64_t>(planned_rounds_, 1)));
       }
+      if (options_.breakdown && round % kTraceEvery == kTraceEvery - 1)
+        for (std::size_t i : order) trace_one(contenders_[i]);
     }
     result_.rounds = static_cast<std::int64_t>(contenders_.front().result.samples.size());
     if (adaptive) result_.target_precision = *options_.precision;
@@ -329,22 +338,73 @@ class PointRunner {
     }
   }
 
-  // Step 5: after the counting pass, so neither the timed samples nor the counts include the stamps.
+  // One traced sample of `c`, kept apart from the timed samples (the stamps cost clock reads).
+  void trace_one(Contender& c) {
+    if (!c.workload->set_phase_tracing(true)) return;
+    const report::Sample sample = take_sample(*c.workload, c.batches_per_sample);
+    c.workload->set_phase_tracing(false);
+    const scenario::PhaseTimes& times = *c.workload->phase_times();
+    if (times.count() > 0) {
+      c.traced_ns_per_op.push_back(sample.ns_per_op());
+      auto& p50 = c.phase_p50.emplace_back();
+      auto& p99 = c.phase_p99.emplace_back();
+      auto& mean = c.phase_mean.emplace_back();
+      for (std::size_t i = 0; i < runtime::kPhaseCount; ++i) {
+        p50[i] = times.histogram(i).value_at_quantile(0.5);
+        p99[i] = times.histogram(i).value_at_quantile(0.99);
+        mean[i] = times.mean_ns(i);
+      }
+    }
+    c.workload->phase_times_reset();
+  }
+
+  // Step 5: traced samples were interleaved with the rounds; top each strategy up to the fewest
+  // that give a phase median a CI, then summarize.
   void trace_breakdown() {
     if (!options_.breakdown) return;
+    const double overhead_ns = clock_reads_ns_per_op();
     for (Contender& c : contenders_) {
-      if (interrupted() || !c.workload->set_phase_tracing(true)) continue;
-      report_progress("breakdown", 0, 1);
-      take_sample(*c.workload, c.batches_per_sample);
-      c.workload->set_phase_tracing(false);
-      c.result.breakdown = summarize_phases(*c.workload->phase_times());
+      for (std::size_t n = c.traced_ns_per_op.size(); n < kMinTracedSamples && !interrupted(); ++n) {
+        report_progress("breakdown", 0, 1);
+        trace_one(c);
+      }
+      if (c.traced_ns_per_op.empty()) continue;
+      for (std::size_t i = 0; i < runtime::kPhaseCount; ++i) {
+        std::vector<double> p50, p99, mean;
+        for (std::size_t k = 0; k < c.traced_ns_per_op.size(); ++k) {
+          p50.push_back(c.phase_p50[k][i]);
+          p99.push_back(c.phase_p99[k][i]);
+          mean.push_back(c.phase_mean[k][i]);
+        }
+        c.result.breakdown.push_back({std::string(runtime::phase_name(i)), median(p50), median(p99),
+                                      measure::mean(mean), bootstrap_ci(p50, 0.95, 2000, options_.seed)});
+      }
+      c.result.traced_ns_per_op = median(c.traced_ns_per_op);
+      c.result.tracing_overhead_ns = overhead_ns;
     }
+  }
+
+  // A breakdown whose traced ops ran at another speed than the timed ones (beyond the stamps'
+  // own cost and the timed median's CI) describes other ops: say so.
+  void warn_about_breakdown(const report::StrategyResult& r) {
+    if (r.traced_ns_per_op <= 0) return;
+    const Summary& timed = r.metrics.front().summary;  // ns_per_op
+    const double allowed = r.tracing_overhead_ns + (timed.ci.high - timed.ci.low) / 2;
+    const double difference = r.traced_ns_per_op - timed.median;
+    if (std::fabs(difference) <= allowed) return;
+    char text[240];
+    std::snprintf(text, sizeof text,
+                  "%s: the traced samples ran at %.0f ns/op against %.0f ns/op timed, a difference beyond the "
+                  "stamps' cost (%.0f ns/op) and the timed median's CI: read its breakdown with care",
+                  r.strategy.c_str(), r.traced_ns_per_op, timed.median, r.tracing_overhead_ns);
+    result_.warnings.push_back(text);
   }
 
   // Step 6.
   void summarize_results() {
     for (Contender& c : contenders_) {
       add_statistics(c.result, options_.seed);
+      warn_about_breakdown(c.result);
       result_.strategies.push_back(std::move(c.result));
     }
     if (result_.strategies.size() > 1) {

@@ -23,7 +23,7 @@ struct RunOptions {
   double alpha = 0.05;        // family-wise significance level of one point's comparisons
   double threshold = 0.02;    // smallest ratio change reported as faster/slower (2%)
   const std::atomic<bool>* interrupted = nullptr;  // stop between samples when set
-  bool breakdown = false;     // one traced sample per strategy: time per offload phase
+  bool breakdown = false;     // traced samples every 4th round (>= 3): time per offload phase
   // Where each contender runs; null: the model only (other backends' points are skipped).
   BackendResolver* backends = nullptr;
   // Adaptive sampling: after the fewest rounds that can give a verdict, rounds go on until the CI

@@ -277,8 +277,11 @@ Json strategy_json(const StrategyResult& s) {
     Json breakdown = Json::array();
     for (const auto& p : s.breakdown)
       breakdown.push_back({{"phase", p.phase}, {"p50_ns", number(p.p50)},
+                           {"p50_ci_ns", {number(p.p50_ci.low), number(p.p50_ci.high)}},
                            {"p99_ns", number(p.p99)}, {"mean_ns", number(p.mean)}});
     out["breakdown"] = std::move(breakdown);
+    out["traced_ns_per_op"] = number(s.traced_ns_per_op);
+    out["tracing_overhead_ns"] = number(s.tracing_overhead_ns);
   }
   return out;
 }

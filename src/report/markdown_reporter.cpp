@@ -72,7 +72,7 @@ void MarkdownReporter::write(const Report& report, std::ostream& out) const {
     for (const auto& note : t.notes) out << "- " << markdown_cell(note) << '\n';
     for (const auto& warning : t.warnings) out << "- **warning**: " << markdown_cell(warning) << '\n';
     if (const BreakdownTable breakdown = build_breakdown_table(scenario); !breakdown.empty()) {
-      out << "\nBreakdown per offload phase (one traced sample per strategy):\n\n";
+      out << "\nBreakdown per offload phase (traced samples interleaved with the timed rounds; p50: median of their medians):\n\n";
       write_table(out, breakdown.columns);
     }
   }

@@ -79,9 +79,13 @@ struct CountsPerOp {
 // loop woken (the poll of the iteration that delivers it returned), state copied (the loop
 // future is done) and resumed (the awaiting task runs again). Nanoseconds, over the ops of one
 // traced sample per strategy, taken apart from the timed samples.
+// Traced samples are interleaved with the timed ones (every fourth round, at least three per
+// strategy): p50 is the median of the traced samples' medians with its 95% bootstrap CI, p99 the
+// median of their p99s, mean the mean of their means.
 struct PhaseSummary {
   std::string phase;  // "queue", "job", "complete", "wake", "deliver", "resume"
   double p50 = 0, p99 = 0, mean = 0;
+  measure::Interval p50_ci{};
 };
 
 // The outcome of one guarantee's conformance probe for one strategy.
@@ -112,6 +116,10 @@ struct StrategyResult {
   double peak_rss_kib = 0;              // high-water RSS while this strategy ran
   std::vector<ConformanceCheck> conformance;
   std::vector<PhaseSummary> breakdown;  // in phase order; empty unless --breakdown traced it
+  // --breakdown: the traced samples' median ns/op, and what the stamps should add to an op (7
+  // clock reads, measured in this run); 0 when not traced.
+  double traced_ns_per_op = 0;
+  double tracing_overhead_ns = 0;
 };
 
 // candidate vs baseline on one metric.

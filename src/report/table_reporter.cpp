@@ -369,7 +369,7 @@ std::string phase_glyphs(const BreakdownTable& t, std::size_t phase, int count, 
 // The p50/p99 table of the phases, then one stacked bar of the phase means per strategy under the
 // phase columns, its total at the end, and the legend under the bars.
 void write_breakdown(std::ostream& out, const BreakdownTable& t, bool colour) {
-  out << "  breakdown per offload phase (one traced sample per strategy; bars: phase means, "
+  out << "  breakdown per offload phase (traced samples among the rounds; bars: phase means, "
          "one scale)\n";
   // Column 1 is the statistic's (BreakdownTable): the bars' "mean" label sits in it too.
   std::vector<std::size_t> widths = column_widths(t.columns);

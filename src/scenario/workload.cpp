@@ -73,6 +73,7 @@ class OffloadWorkload final : public Workload {
     return true;
   }
   const PhaseTimes* phase_times() const override { return &phase_times_; }
+  void phase_times_reset() override { phase_times_.reset(); }
 
  private:
   static constexpr auto kLagPeriod = std::chrono::milliseconds(1);

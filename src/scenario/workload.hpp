@@ -50,6 +50,7 @@ class Workload {
   // workloads have no phases: they return false and null.
   virtual bool set_phase_tracing(bool /*on*/) { return false; }
   virtual const PhaseTimes* phase_times() const { return nullptr; }
+  virtual void phase_times_reset() {}
 };
 
 // `shared_executor`, when given, is the executor the shared_default strategy submits to in

@@ -366,7 +366,7 @@ TEST(JsonReporter, BreakdownOnlyForTracedStrategiesInNanoseconds) {
   const auto& strategies = doc["scenarios"][0]["strategies"];
   ASSERT_EQ(strategies[0]["breakdown"].size(), 6u);
   EXPECT_EQ(strategies[0]["breakdown"][0], nlohmann::json::parse(R"({"phase": "queue",
-              "p50_ns": 420.0, "p99_ns": 3100.0, "mean_ns": 610.0})"));
+              "p50_ns": 420.0, "p50_ci_ns": [0.0, 0.0], "p99_ns": 3100.0, "mean_ns": 610.0})"));
   EXPECT_EQ(strategies[0]["breakdown"][5]["phase"], "resume");
   EXPECT_TRUE(strategies[2]["breakdown"][4]["p99_ns"].is_null());  // NaN written as null
   EXPECT_FALSE(strategies[3].contains("breakdown")) << "absent, not empty, when not traced";
