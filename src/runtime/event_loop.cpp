@@ -120,32 +120,29 @@ void EventLoop::run_once() {
 
   // Block only when nothing is ready and no stop is pending, as asyncio computes its timeout.
   // Like asyncio, the fd is polled every iteration, even with a zero timeout.
-  bool may_block = true;
-  timespec timeout{};
-  timespec* timeout_ptr = nullptr;
-  if (!ready_.empty() || stopping_) {
-    timeout_ptr = &timeout;
-    may_block = false;
-  } else if (!timers_.empty()) {
-    const auto wait = std::max(Clock::duration::zero(), timers_.front().when - time());
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
-    timeout.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-    timeout.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-    timeout_ptr = &timeout;
-    may_block = ns > 0;
-  }
-  pollfd pfd{wakeup_.fd(), POLLIN, 0};
-  int polled = 0;
+  std::optional<std::chrono::nanoseconds> budget = block_budget();
   // idle_spin: watch the queues for a while first, when the block would outlast the spin. Work
   // found here skips the poll: the loop never slept, and a signal written meanwhile (per_call)
   // is drained by the next iteration's poll.
-  const bool spin = may_block && idle_spin_.count() > 0 &&
-                    (timeout_ptr == nullptr ||
-                     std::chrono::seconds(timeout.tv_sec) + std::chrono::nanoseconds(timeout.tv_nsec) > idle_spin_);
-  const bool spun_into_work = spin && spin_for_work();
+  const bool spin = idle_spin_.count() > 0 && (!budget || *budget > idle_spin_);
+  bool spun_into_work = false;
+  if (spin) {
+    spun_into_work = spin_for_work();
+    // The spin used up part of the wait: the timeout is measured again from now, or the next
+    // timer would fire as late as the spin was long (up to idle_spin).
+    if (!spun_into_work) budget = block_budget();
+  }
+  const bool may_block = !budget || budget->count() > 0;
+  int polled = 0;
   if (!spun_into_work) {
+    timespec timeout{};
+    if (budget) {
+      timeout.tv_sec = static_cast<time_t>(budget->count() / 1'000'000'000);
+      timeout.tv_nsec = static_cast<long>(budget->count() % 1'000'000'000);
+    }
+    pollfd pfd{wakeup_.fd(), POLLIN, 0};
     do {
-      polled = ::ppoll(&pfd, 1, timeout_ptr, nullptr);
+      polled = ::ppoll(&pfd, 1, budget ? &timeout : nullptr, nullptr);
     } while (polled < 0 && errno == EINTR);
     if (polled < 0) throw std::system_error(errno, std::generic_category(), "ppoll");
     if (polled > 0 && may_block) instrumentation::count(instrumentation::Counter::kLoopWakeups);
@@ -183,6 +180,13 @@ void EventLoop::run_once() {
     if (!handle->cancelled) run_handle(*handle);
   }
   ++iterations_;
+}
+
+std::optional<std::chrono::nanoseconds> EventLoop::block_budget() const {
+  if (!ready_.empty() || stopping_) return std::chrono::nanoseconds::zero();
+  if (timers_.empty()) return std::nullopt;
+  const auto wait = std::max(Clock::duration::zero(), timers_.front().when - time());
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(wait);
 }
 
 bool EventLoop::spin_for_work() {

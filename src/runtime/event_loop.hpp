@@ -215,6 +215,9 @@ class EventLoop {
   }
   void check_thread() const;
   void check_closed() const;
+  // How long this iteration may block in ppoll, measured from now: zero when a callback is ready
+  // or a stop is pending, the time to the earliest timer, or nullopt (until a signal) without one.
+  std::optional<std::chrono::nanoseconds> block_budget() const;
   // idle_spin: true once a queue may hold work, false when the spin ran out (loop_idle).
   bool spin_for_work();
   bool may_have_work() const noexcept {
