@@ -24,7 +24,10 @@ constinit thread_local EventLoop* t_running_loop = nullptr;
 EventLoop::EventLoop() : EventLoop(EventLoopOptions{}) {}
 
 EventLoop::EventLoop(EventLoopOptions options)
-    : exception_handler_(report_uncaught), wakeup_(options.wakeup), idle_spin_(options.idle_spin) {
+    : exception_handler_(report_uncaught),
+      free_lists_(options.free_lists ? std::make_unique<FreeLists>() : nullptr),
+      wakeup_(options.wakeup),
+      idle_spin_(options.idle_spin) {
   if (idle_spin_ < std::chrono::nanoseconds::zero()) throw ValueError("idle_spin must not be negative");
 }
 
@@ -50,19 +53,19 @@ void EventLoop::check_closed() const {
   if (is_closed()) throw RuntimeError("Event loop is closed");
 }
 
-Handle EventLoop::call_soon(std::function<void()> callback, std::optional<Context> context) {
+Handle EventLoop::call_soon(Callback<void()> callback, std::optional<Context> context) {
   check_closed();
   check_thread();
-  auto handle = std::make_shared<HandleState>(std::move(callback),
+  auto handle = make_shared_cached<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
   ready_.push_back(handle);
   return Handle(std::move(handle));
 }
 
-Handle EventLoop::call_soon_threadsafe(std::function<void()> callback,
+Handle EventLoop::call_soon_threadsafe(Callback<void()> callback,
                                        std::optional<Context> context) {
   check_closed();
-  auto handle = std::make_shared<HandleState>(std::move(callback),
+  auto handle = make_shared_cached<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
   phase_trace::stamp_published();
   {
@@ -74,16 +77,16 @@ Handle EventLoop::call_soon_threadsafe(std::function<void()> callback,
   return Handle(std::move(handle));
 }
 
-TimerHandle EventLoop::call_later(Clock::duration delay, std::function<void()> callback,
+TimerHandle EventLoop::call_later(Clock::duration delay, Callback<void()> callback,
                                   std::optional<Context> context) {
   return call_at(time() + delay, std::move(callback), std::move(context));
 }
 
-TimerHandle EventLoop::call_at(Clock::time_point when, std::function<void()> callback,
+TimerHandle EventLoop::call_at(Clock::time_point when, Callback<void()> callback,
                                std::optional<Context> context) {
   check_closed();
   check_thread();
-  auto handle = std::make_shared<HandleState>(std::move(callback),
+  auto handle = make_shared_cached<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
   timers_.push_back(Timer{when, timer_sequence_++, handle});
   std::push_heap(timers_.begin(), timers_.end(), TimerLater{});
@@ -105,6 +108,7 @@ void EventLoop::run_forever() {
       t_running_loop = nullptr;
     }
   } unbind{this};
+  FreeLists::Installed lists(free_lists_.get());
   for (;;) {
     run_once();
     if (stopping_) break;
