@@ -228,10 +228,13 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
       if (spin && queue_.empty() && !queue_closed_) has_work_hint_.store(false, std::memory_order_relaxed);
       // Found work while spinning, with no futex wake-up: not a kWorkerWakeups.
       if (spun_into_work && !parked) instrumentation::count(Counter::kWorkerSpinHits);
-      // Signal::kIfNoSpinner: puts made while a worker spun did not signal. Whoever takes an item
-      // and leaves more behind wakes a parked worker for them (Tokio: a searcher that finds work
-      // wakes another), so no item waits behind this one while a worker sleeps.
-      wake_another = options_.signal == Signal::kIfNoSpinner && !queue_.empty() && parked_workers_ > 0;
+      // Signal::kIfNoSpinner: puts made while this worker spun did not signal. A worker that was
+      // spinning, or was just woken for such puts, and leaves items behind wakes one parked worker
+      // for them (Tokio: a searcher that finds work wakes the next), so no item waits behind this
+      // one while a worker sleeps. A worker draining a backlog it did not spin for wakes nobody:
+      // the puts of that backlog signalled already.
+      wake_another = options_.signal == Signal::kIfNoSpinner && (spun_into_work || parked) && !queue_.empty() &&
+                     parked_workers_ > 0;
     }
     if (wake_another) {
       instrumentation::count(Counter::kWorkerWakeupSignals);
