@@ -23,14 +23,15 @@ namespace offload::runtime {
 class FreeLists {
  public:
   // Blocks up to kMaxBlock bytes are cached, in classes kGranule bytes apart; larger ones go to
-  // the heap. 512 covers every per-op object of an offload (the largest, a coroutine frame of
-  // offload_call, is ~300 bytes); 16-byte classes waste at most 15 bytes a block, as pymalloc's.
+  // the heap. pymalloc's limits: 512 bytes covers every per-op object of an offload (with the
+  // lists on, the only per-op heap allocations left in burst_per_op are the blocks freed on a
+  // worker); 16-byte classes waste at most 15 bytes a block.
   static constexpr std::size_t kGranule = 16;
   static constexpr std::size_t kMaxBlock = 512;
   // Blocks kept per class; more are freed to the heap. A burst allocates every op's blocks
   // before it frees any, so the lists must hold a whole burst to serve the next one: 32768 is
-  // above the default suite's largest per-op burst (20,000 ops) and bounds what an idle loop
-  // keeps to 32768 blocks per class in use (about 1.3 MB for the ~5 classes an offload uses).
+  // above the default suite's largest per-op burst (20,000 ops). An idle loop keeps what its
+  // largest burst used, at most 32768 blocks a class (2 MiB for 64-byte blocks, 16 MiB for 512).
   static constexpr std::size_t kMaxCachedPerClass = 32768;
 
   FreeLists() = default;
