@@ -232,8 +232,8 @@ std::shared_ptr<Batch<F>> submit_batch(EventLoop& loop, ThreadPoolExecutor& exec
   CompletionQueue& queue = loop.completion_queue();
   for (std::size_t k = 0; k < batch->chunk_count(); ++k) {
     try {
-      // The ConcurrentFuture submit() returns is not needed: the chunk completes the batch.
-      (void)executor.submit(ChunkCall<F>(batch, k, queue));
+      // No ConcurrentFuture: the chunk completes the batch itself.
+      executor.post(ChunkCall<F>(batch, k, queue));
     } catch (...) {
       // Chunks already queued run no job; the batch is abandoned, cancelled, and freed once
       // their records are delivered.

@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "runtime/errors.hpp"
+#include "runtime/free_lists.hpp"
 #include "runtime/hamt.hpp"
 
 namespace offload::runtime {
@@ -42,6 +43,11 @@ struct ContextState {
   std::atomic<bool> entered{false};
   // Written only by the thread whose current context this is (see Threading above).
   Hamt vars;
+
+  // From the running loop's free lists when it has some (allocator = "free_lists"); a context
+  // freed on a worker goes back to the heap.
+  static void* operator new(std::size_t size) { return FreeLists::allocate(size); }
+  static void operator delete(void* state, std::size_t size) noexcept { FreeLists::deallocate(state, size); }
 };
 
 // The calling thread's current context; creates the thread's empty base context on first use.

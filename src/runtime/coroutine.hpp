@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "runtime/event_loop.hpp"
+#include "runtime/free_lists.hpp"
 #include "runtime/future.hpp"
 #include "runtime/none.hpp"
 #include "runtime/task_base.hpp"
@@ -72,6 +73,10 @@ class [[nodiscard]] Coroutine {
       return Transfer{};
     }
     void unhandled_exception() noexcept { exception = std::current_exception(); }
+
+    // The frame comes from the running loop's free lists when it has some (EventLoopOptions).
+    static void* operator new(std::size_t size) { return FreeLists::allocate(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { FreeLists::deallocate(frame, size); }
   };
   using Handle = std::coroutine_handle<promise_type>;
 

@@ -24,7 +24,10 @@ constinit thread_local EventLoop* t_running_loop = nullptr;
 EventLoop::EventLoop() : EventLoop(EventLoopOptions{}) {}
 
 EventLoop::EventLoop(EventLoopOptions options)
-    : exception_handler_(report_uncaught), wakeup_(options.wakeup), idle_spin_(options.idle_spin) {
+    : exception_handler_(report_uncaught),
+      free_lists_(options.free_lists ? std::make_unique<FreeLists>() : nullptr),
+      wakeup_(options.wakeup),
+      idle_spin_(options.idle_spin) {
   if (idle_spin_ < std::chrono::nanoseconds::zero()) throw ValueError("idle_spin must not be negative");
 }
 
@@ -50,19 +53,19 @@ void EventLoop::check_closed() const {
   if (is_closed()) throw RuntimeError("Event loop is closed");
 }
 
-Handle EventLoop::call_soon(std::function<void()> callback, std::optional<Context> context) {
+Handle EventLoop::call_soon(Callback<void()> callback, std::optional<Context> context) {
   check_closed();
   check_thread();
-  auto handle = std::make_shared<HandleState>(std::move(callback),
+  auto handle = make_shared_cached<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
   ready_.push_back(handle);
   return Handle(std::move(handle));
 }
 
-Handle EventLoop::call_soon_threadsafe(std::function<void()> callback,
+Handle EventLoop::call_soon_threadsafe(Callback<void()> callback,
                                        std::optional<Context> context) {
   check_closed();
-  auto handle = std::make_shared<HandleState>(std::move(callback),
+  auto handle = make_shared_cached<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
   phase_trace::stamp_published();
   {
@@ -74,16 +77,16 @@ Handle EventLoop::call_soon_threadsafe(std::function<void()> callback,
   return Handle(std::move(handle));
 }
 
-TimerHandle EventLoop::call_later(Clock::duration delay, std::function<void()> callback,
+TimerHandle EventLoop::call_later(Clock::duration delay, Callback<void()> callback,
                                   std::optional<Context> context) {
   return call_at(time() + delay, std::move(callback), std::move(context));
 }
 
-TimerHandle EventLoop::call_at(Clock::time_point when, std::function<void()> callback,
+TimerHandle EventLoop::call_at(Clock::time_point when, Callback<void()> callback,
                                std::optional<Context> context) {
   check_closed();
   check_thread();
-  auto handle = std::make_shared<HandleState>(std::move(callback),
+  auto handle = make_shared_cached<HandleState>(std::move(callback),
                                               context ? std::move(*context) : copy_context());
   timers_.push_back(Timer{when, timer_sequence_++, handle});
   std::push_heap(timers_.begin(), timers_.end(), TimerLater{});
@@ -105,6 +108,7 @@ void EventLoop::run_forever() {
       t_running_loop = nullptr;
     }
   } unbind{this};
+  FreeLists::Installed lists(free_lists_.get());
   for (;;) {
     run_once();
     if (stopping_) break;
@@ -120,32 +124,29 @@ void EventLoop::run_once() {
 
   // Block only when nothing is ready and no stop is pending, as asyncio computes its timeout.
   // Like asyncio, the fd is polled every iteration, even with a zero timeout.
-  bool may_block = true;
-  timespec timeout{};
-  timespec* timeout_ptr = nullptr;
-  if (!ready_.empty() || stopping_) {
-    timeout_ptr = &timeout;
-    may_block = false;
-  } else if (!timers_.empty()) {
-    const auto wait = std::max(Clock::duration::zero(), timers_.front().when - time());
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wait).count();
-    timeout.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
-    timeout.tv_nsec = static_cast<long>(ns % 1'000'000'000);
-    timeout_ptr = &timeout;
-    may_block = ns > 0;
-  }
-  pollfd pfd{wakeup_.fd(), POLLIN, 0};
-  int polled = 0;
+  std::optional<std::chrono::nanoseconds> budget = block_budget();
   // idle_spin: watch the queues for a while first, when the block would outlast the spin. Work
   // found here skips the poll: the loop never slept, and a signal written meanwhile (per_call)
   // is drained by the next iteration's poll.
-  const bool spin = may_block && idle_spin_.count() > 0 &&
-                    (timeout_ptr == nullptr ||
-                     std::chrono::seconds(timeout.tv_sec) + std::chrono::nanoseconds(timeout.tv_nsec) > idle_spin_);
-  const bool spun_into_work = spin && spin_for_work();
+  const bool spin = idle_spin_.count() > 0 && (!budget || *budget > idle_spin_);
+  bool spun_into_work = false;
+  if (spin) {
+    spun_into_work = spin_for_work();
+    // The spin used up part of the wait: the timeout is measured again from now, or the next
+    // timer would fire as late as the spin was long (up to idle_spin).
+    if (!spun_into_work) budget = block_budget();
+  }
+  const bool may_block = !budget || budget->count() > 0;
+  int polled = 0;
   if (!spun_into_work) {
+    timespec timeout{};
+    if (budget) {
+      timeout.tv_sec = static_cast<time_t>(budget->count() / 1'000'000'000);
+      timeout.tv_nsec = static_cast<long>(budget->count() % 1'000'000'000);
+    }
+    pollfd pfd{wakeup_.fd(), POLLIN, 0};
     do {
-      polled = ::ppoll(&pfd, 1, timeout_ptr, nullptr);
+      polled = ::ppoll(&pfd, 1, budget ? &timeout : nullptr, nullptr);
     } while (polled < 0 && errno == EINTR);
     if (polled < 0) throw std::system_error(errno, std::generic_category(), "ppoll");
     if (polled > 0 && may_block) instrumentation::count(instrumentation::Counter::kLoopWakeups);
@@ -183,6 +184,13 @@ void EventLoop::run_once() {
     if (!handle->cancelled) run_handle(*handle);
   }
   ++iterations_;
+}
+
+std::optional<std::chrono::nanoseconds> EventLoop::block_budget() const {
+  if (!ready_.empty() || stopping_) return std::chrono::nanoseconds::zero();
+  if (timers_.empty()) return std::nullopt;
+  const auto wait = std::max(Clock::duration::zero(), timers_.front().when - time());
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(wait);
 }
 
 bool EventLoop::spin_for_work() {

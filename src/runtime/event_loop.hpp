@@ -28,6 +28,7 @@
 #include "runtime/concurrent_future.hpp"
 #include "runtime/context.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/free_lists.hpp"
 #include "runtime/future.hpp"
 #include "runtime/handle.hpp"
 #include "runtime/none.hpp"
@@ -59,6 +60,11 @@ struct EventLoopOptions {
   // line takes to move (~0.1 µs), with no futex wake-up (~10-20 µs on a KVM guest) and no write,
   // for the CPU the spin burns; a sequential offload's next completion arrives within a few µs.
   std::chrono::nanoseconds idle_spin{0};
+  // While the loop runs, its thread's small per-op blocks (coroutine frames, Tasks, loop futures,
+  // handles, context copies) come from and go back to free lists the loop keeps across runs
+  // (free_lists.hpp) instead of glibc malloc. Off by default: CPython's objects come from
+  // pymalloc, which the model's malloc stands for.
+  bool free_lists = false;
 };
 
 class EventLoop {
@@ -75,14 +81,14 @@ class EventLoop {
   EventLoop& operator=(const EventLoop&) = delete;
 
   // Schedules `callback` to run in `context` (default: copy_context()) on the next iteration.
-  Handle call_soon(std::function<void()> callback, std::optional<Context> context = std::nullopt);
+  Handle call_soon(Callback<void()> callback, std::optional<Context> context = std::nullopt);
   // Safe from any thread: queues the callback and wakes the loop (one eventfd write per call,
   // or none while a coalesced signal is pending).
-  Handle call_soon_threadsafe(std::function<void()> callback,
+  Handle call_soon_threadsafe(Callback<void()> callback,
                               std::optional<Context> context = std::nullopt);
-  TimerHandle call_later(Clock::duration delay, std::function<void()> callback,
+  TimerHandle call_later(Clock::duration delay, Callback<void()> callback,
                          std::optional<Context> context = std::nullopt);
-  TimerHandle call_at(Clock::time_point when, std::function<void()> callback,
+  TimerHandle call_at(Clock::time_point when, Callback<void()> callback,
                       std::optional<Context> context = std::nullopt);
   Clock::time_point time() const { return Clock::now(); }
 
@@ -105,7 +111,7 @@ class EventLoop {
 
   template <class T>
   std::shared_ptr<Future<T>> create_future() {
-    return std::make_shared<Future<T>>(*this);
+    return make_shared_cached<Future<T>>(*this);
   }
   // Defined in task.hpp.
   template <class T>
@@ -207,14 +213,17 @@ class EventLoop {
   void deliver_completions();
   template <class F>
   std::shared_ptr<Future<InvokeValue<F>>> submit_direct(ThreadPoolExecutor& executor, F f) {
-    auto future = std::make_shared<DirectFuture<InvokeValue<F>>>(*this);
+    auto future = make_shared_cached<DirectFuture<InvokeValue<F>>>(*this);
     drain_completions_ = true;
-    // The ConcurrentFuture submit() returns is not needed: the job completes the loop future.
-    (void)executor.submit(DirectCall<F>(future, completions_, std::move(f)));
+    // No ConcurrentFuture: the job completes the loop future itself.
+    executor.post(DirectCall<F>(future, completions_, std::move(f)));
     return future;
   }
   void check_thread() const;
   void check_closed() const;
+  // How long this iteration may block in ppoll, measured from now: zero when a callback is ready
+  // or a stop is pending, the time to the earliest timer, or nullopt (until a signal) without one.
+  std::optional<std::chrono::nanoseconds> block_budget() const;
   // idle_spin: true once a queue may hold work, false when the spin ran out (loop_idle).
   bool spin_for_work();
   bool may_have_work() const noexcept {
@@ -237,6 +246,8 @@ class EventLoop {
   TaskBase* current_task_ = nullptr;
   ExceptionHandler exception_handler_;
   std::unique_ptr<ThreadPoolExecutor> default_executor_;
+  // EventLoopOptions::free_lists: installed on the loop's thread while it runs; null when off.
+  std::unique_ptr<FreeLists> free_lists_;
 
   std::atomic<bool> running_{false};
   // Release store in close() pairs with the acquire load in is_closed() on worker threads.

@@ -71,7 +71,7 @@ std::size_t FutureBase::remove_done_callback(CallbackId id) {
 
 void FutureBase::schedule_callbacks() {
   // Taken out first: a callback scheduled here never sees the list it came from.
-  std::vector<Registration> callbacks = std::move(callbacks_);
+  auto callbacks = std::move(callbacks_);
   callbacks_.clear();
   for (Registration& r : callbacks) {
     loop_->call_soon([self = shared_from_this(), cb = std::move(r.callback)] { cb(*self); },

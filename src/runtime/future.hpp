@@ -14,8 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/callback.hpp"
 #include "runtime/context.hpp"
 #include "runtime/errors.hpp"
+#include "runtime/free_lists.hpp"
 #include "runtime/phase_trace.hpp"
 
 namespace offload::runtime {
@@ -28,7 +30,7 @@ enum class FutureState { kPending, kCancelled, kFinished };
 // Futures live in std::shared_ptr (a scheduled callback keeps its future alive).
 class FutureBase : public std::enable_shared_from_this<FutureBase> {
  public:
-  using DoneCallback = std::function<void(FutureBase&)>;
+  using DoneCallback = Callback<void(FutureBase&)>;
   using CallbackId = std::uint64_t;
 
   explicit FutureBase(EventLoop& loop) : loop_(&loop) {}
@@ -80,7 +82,8 @@ class FutureBase : public std::enable_shared_from_this<FutureBase> {
   FutureState state_ = FutureState::kPending;
   std::exception_ptr exception_;
   std::string cancel_message_;
-  std::vector<Registration> callbacks_;
+  // Its buffer from the running loop's free lists when it has some (allocator = "free_lists").
+  std::vector<Registration, FreeListAllocator<Registration>> callbacks_;
   CallbackId next_callback_id_ = 1;
   std::shared_ptr<PhaseTrace> phase_trace_;  // Null unless this offload is traced.
 };

@@ -6,10 +6,10 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <utility>
 
+#include "runtime/callback.hpp"
 #include "runtime/context.hpp"
 
 namespace offload::runtime {
@@ -18,10 +18,10 @@ using LoopClock = std::chrono::steady_clock;
 
 // One scheduled callback. Allocated once per call_soon, as asyncio allocates a Handle object.
 struct HandleState {
-  HandleState(std::function<void()> cb, Context ctx)
+  HandleState(Callback<void()> cb, Context ctx)
       : callback(std::move(cb)), context(std::move(ctx)) {}
 
-  std::function<void()> callback;
+  Callback<void()> callback;
   Context context;
   bool cancelled = false;
 };

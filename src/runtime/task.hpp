@@ -124,7 +124,7 @@ class Task final : public Future<ValueOf<T>>, public TaskBase {
 template <class T>
 std::shared_ptr<Task<T>> EventLoop::create_task(Coroutine<T> coroutine) {
   check_closed();
-  auto task = std::make_shared<Task<T>>(*this, std::move(coroutine));
+  auto task = make_shared_cached<Task<T>>(*this, std::move(coroutine));
   task->start();
   return task;
 }

@@ -35,6 +35,12 @@ std::size_t default_max_workers() {
   return std::min<std::size_t>(32, cpus + 4);
 }
 
+// One less than the CPUs, at least 1: the submitting thread (the event loop) keeps a CPU.
+std::size_t default_max_spinning_workers() {
+  const std::size_t cpus = std::max(1u, std::thread::hardware_concurrency());
+  return cpus > 1 ? cpus - 1 : 1;
+}
+
 const ExecutorOptions& checked_options(const ExecutorOptions& options) {
   if (options.spin_before_park < std::chrono::nanoseconds::zero())
     throw ValueError("spin_before_park must not be negative");
@@ -68,8 +74,24 @@ std::string_view to_string(Signal signal) {
   switch (signal) {
     case Signal::kAlways: return "always";
     case Signal::kIfIdle: return "if_idle";
+    case Signal::kIfNoSpinner: return "if_no_spinner";
   }
   return "?";
+}
+
+std::string_view to_string(PoolLocks locks) {
+  switch (locks) {
+    case PoolLocks::kCPython: return "cpython";
+    case PoolLocks::kQueueOnly: return "queue_only";
+  }
+  return "?";
+}
+
+template <>
+std::optional<PoolLocks> from_string<PoolLocks>(std::string_view id) {
+  for (PoolLocks locks : {PoolLocks::kCPython, PoolLocks::kQueueOnly})
+    if (to_string(locks) == id) return locks;
+  return std::nullopt;
 }
 
 template <>
@@ -81,7 +103,7 @@ std::optional<WorkerIdle> from_string<WorkerIdle>(std::string_view id) {
 
 template <>
 std::optional<Signal> from_string<Signal>(std::string_view id) {
-  for (Signal signal : {Signal::kAlways, Signal::kIfIdle})
+  for (Signal signal : {Signal::kAlways, Signal::kIfIdle, Signal::kIfNoSpinner})
     if (to_string(signal) == id) return signal;
   return std::nullopt;
 }
@@ -110,17 +132,32 @@ ThreadPoolExecutor::ThreadPoolExecutor(std::optional<std::size_t> max_workers, s
                                        ExecutorOptions options)
     : max_workers_(checked_max_workers(max_workers)),
       thread_name_prefix_(default_prefix(std::move(thread_name_prefix))),
-      options_(checked_options(options)) {}
+      options_(checked_options(options)),
+      max_spinning_(options.max_spinning_workers != 0
+                        ? options.max_spinning_workers
+                        : default_max_spinning_workers()) {}
 
 ThreadPoolExecutor::~ThreadPoolExecutor() { shutdown(true); }
 
 void ThreadPoolExecutor::enqueue(std::unique_ptr<WorkItem> item) {
+  // Every thread is started: nothing for the shutdown lock and the idle semaphore to decide.
+  // put() still refuses a closed queue, and shutdown() closes it under queue_mutex_ after setting
+  // shutdown_, so a submit racing with shutdown() either throws or queues an item that runs.
+  if (queue_only()) {
+    put(std::move(item));
+    return;
+  }
   auto shutdown_lock = instrumentation::lock(shutdown_mutex_);
   if (shutdown_) throw RuntimeError("cannot schedule new futures after shutdown");
+  put(std::move(item));
+  adjust_thread_count();
+}
+
+void ThreadPoolExecutor::put(std::unique_ptr<WorkItem> item) {
   bool signal = true;
   {
     auto queue_lock = instrumentation::lock(queue_mutex_);
-    assert(!queue_closed_ && "the queue closes only after shutdown_ is set");
+    if (queue_closed_) throw RuntimeError("cannot schedule new futures after shutdown");
     queue_.push_back(std::move(item));
     if (options_.worker_idle == WorkerIdle::kSpinThenPark) has_work_hint_.store(true, std::memory_order_relaxed);
     // Signal::kIfIdle never loses a wake-up. parked_workers_ changes only under queue_mutex_, in
@@ -135,13 +172,16 @@ void ThreadPoolExecutor::enqueue(std::unique_ptr<WorkItem> item) {
     //    see the item. Notifying after the unlock is safe for the same reason.
     // An item can therefore be stranded only with every worker parked and the queue non-empty,
     // and no state reachable from a put leaves that without a notify still due.
+    // Signal::kIfNoSpinner adds one case: a spinning worker (counted in spinning_workers_) has yet
+    // to take queue_mutex_ and re-check the queue, so it takes the item; see spinning_workers_.
     if (options_.signal == Signal::kIfIdle) signal = parked_workers_ > 0;
+    if (options_.signal == Signal::kIfNoSpinner)
+      signal = parked_workers_ > 0 && spinning_workers_.load(std::memory_order_relaxed) == 0;
   }
   if (signal) {
     instrumentation::count(Counter::kWorkerWakeupSignals);
     queue_cv_.notify_one();
   }
-  adjust_thread_count();
 }
 
 void ThreadPoolExecutor::adjust_thread_count() {
@@ -152,6 +192,7 @@ void ThreadPoolExecutor::adjust_thread_count() {
   std::string name = thread_name_prefix_ + "_" + std::to_string(index);
   threads_.emplace_back(&ThreadPoolExecutor::worker_loop, this, std::move(name));
   assert(threads_.size() <= max_workers_ && "never more threads than max_workers");
+  if (threads_.size() == max_workers_) pool_full_.store(true, std::memory_order_relaxed);
 }
 
 void ThreadPoolExecutor::worker_loop(std::string name) {
@@ -164,6 +205,7 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
     // Returns at once when work is already queued (a backlog is not a spin hit).
     const bool spun_into_work = spin && spin_for_work();
     std::unique_ptr<WorkItem> item;
+    bool wake_another = false;
     {
       auto lock = instrumentation::lock(queue_mutex_);
       assert((!spin || has_work_hint_.load(std::memory_order_relaxed) == (!queue_.empty() || queue_closed_)) &&
@@ -186,6 +228,17 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
       if (spin && queue_.empty() && !queue_closed_) has_work_hint_.store(false, std::memory_order_relaxed);
       // Found work while spinning, with no futex wake-up: not a kWorkerWakeups.
       if (spun_into_work && !parked) instrumentation::count(Counter::kWorkerSpinHits);
+      // Signal::kIfNoSpinner: puts made while this worker spun did not signal. A worker that was
+      // spinning, or was just woken for such puts, and leaves items behind wakes one parked worker
+      // for them (Tokio: a searcher that finds work wakes the next), so no item waits behind this
+      // one while a worker sleeps. A worker draining a backlog it did not spin for wakes nobody:
+      // the puts of that backlog signalled already.
+      wake_another = options_.signal == Signal::kIfNoSpinner && (spun_into_work || parked) && !queue_.empty() &&
+                     parked_workers_ > 0;
+    }
+    if (wake_another) {
+      instrumentation::count(Counter::kWorkerWakeupSignals);
+      queue_cv_.notify_one();
     }
     // BUSY: run the item with no lock held. run() reports the call's own exception through the
     // future; anything else (a future completed behind the executor's back) is reported here.
@@ -198,12 +251,22 @@ void ThreadPoolExecutor::worker_loop(std::string name) {
     // CPython does with `del work_item`.
     item.reset();
     phase_trace::clear_publishing();
-    idle_semaphore_.release();
+    // queue_only: with every thread started no submit asks for a permit, so none is released.
+    if (!queue_only()) idle_semaphore_.release();
   }
 }
 
-bool ThreadPoolExecutor::spin_for_work() const {
+bool ThreadPoolExecutor::spin_for_work() {
   if (has_work_hint_.load(std::memory_order_relaxed)) return false;
+  std::size_t spinning = spinning_workers_.load(std::memory_order_relaxed);
+  do {
+    if (spinning >= max_spinning_) return false;
+  } while (!spinning_workers_.compare_exchange_weak(spinning, spinning + 1, std::memory_order_relaxed));
+  // Leaves the count before the caller takes queue_mutex_ (the order spinning_workers_ relies on).
+  struct Leave {
+    std::atomic<std::size_t>& count;
+    ~Leave() { count.fetch_sub(1, std::memory_order_relaxed); }
+  } leave{spinning_workers_};
   const auto deadline = std::chrono::steady_clock::now() + options_.spin_before_park;
   for (;;) {
     for (unsigned i = 0; i < kPausesPerClockRead; ++i) {

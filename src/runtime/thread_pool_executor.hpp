@@ -53,11 +53,31 @@ enum class Signal {
   // `idle_threads` and Tokio's `num_idle` decide; a spinning or busy worker re-checks the queue
   // before it parks, so it needs no signal.
   kIfIdle,
+  // "if_no_spinner": notify_one only when a worker is parked and none is spinning (Tokio notifies
+  // no parked worker while one is searching): the spinner takes the item without a futex wake-up.
+  // A worker that takes an item and leaves more queued wakes a parked one, as does the next put
+  // after the spinner turns busy, so no item waits behind a busy worker while another sleeps.
+  // With kPark nobody spins and it is kIfIdle.
+  kIfNoSpinner,
+};
+
+// Which locks a submit and a worker's take of an item pay.
+enum class PoolLocks {
+  // "cpython": thread.py's. submit() takes the shutdown lock, the queue's lock and the idle
+  // semaphore's lock (a permit, or else start a thread); a worker takes the queue's lock for each
+  // item and the semaphore's after it (release a permit): 3 + 2 lock round trips per item.
+  kCPython,
+  // "queue_only": libuv's fixed pool (uv__work_submit, worker). Once max_workers threads run,
+  // the idle semaphore has nothing left to decide — it only chooses between a permit and a new
+  // thread — so submit() takes the queue's lock alone (which also says whether the executor is
+  // shut down) and a worker the queue's lock alone: 1 + 1. Until then, as kCPython.
+  kQueueOnly,
 };
 
 // Stable ids, the same in scenario files, on the command line and in reports.
 std::string_view to_string(WorkerIdle idle);
 std::string_view to_string(Signal signal);
+std::string_view to_string(PoolLocks locks);
 // The enum value with id `id`, or nullopt: from_string<WorkerIdle>("spin_then_park").
 template <class E>
 std::optional<E> from_string(std::string_view id);
@@ -65,6 +85,8 @@ template <>
 std::optional<WorkerIdle> from_string<WorkerIdle>(std::string_view id);
 template <>
 std::optional<Signal> from_string<Signal>(std::string_view id);
+template <>
+std::optional<PoolLocks> from_string<PoolLocks>(std::string_view id);
 
 // Construction-time strategy options. The defaults are CPython's behaviour: the faithful model.
 struct ExecutorOptions {
@@ -86,7 +108,13 @@ struct ExecutorOptions {
   // the submitting thread needs.
   // Requires: not negative (ValueError).
   std::chrono::nanoseconds spin_before_park{50'000};
+  // With kSpinThenPark, how many workers may spin at once; the others park at once. 0: one less
+  // than the machine's CPUs, at least 1, so spinning workers never take every CPU from the
+  // threads that submit (on this 2-vCPU VM, two spinning workers starved the loop thread: its
+  // preemptions made the workers' spins expire and park, and every submit then paid a wake-up).
+  std::size_t max_spinning_workers = 0;
   Signal signal = Signal::kAlways;
+  PoolLocks pool_locks = PoolLocks::kCPython;
 
   bool operator==(const ExecutorOptions&) const = default;
 };
@@ -115,6 +143,16 @@ class ThreadPoolExecutor {
     auto future = std::make_shared<ConcurrentFuture<Value>>();
     enqueue(std::make_unique<CallWorkItem<Value, F, Args...>>(future, std::move(f), std::move(args)...));
     return future;
+  }
+
+  // Schedules f() with no ConcurrentFuture (Asio's post, libuv's uv_queue_work): for callers
+  // that complete their own future, as the direct completion path and offload_batch do. An item
+  // the executor drops unrun (shutdown with cancel_futures) is destroyed without running, so f's
+  // destructor must finish what its call would have. An exception escaping f() is reported
+  // (report_uncaught), not propagated. Throws RuntimeError after shutdown.
+  template <class F>
+  void post(F f) {
+    enqueue(std::make_unique<PostedWorkItem<F>>(std::move(f)));
   }
 
   // Stops accepting work; items queued earlier still run unless cancel_futures, which cancels
@@ -163,6 +201,17 @@ class ThreadPoolExecutor {
     std::tuple<Args...> args_;
   };
 
+  template <class F>
+  class PostedWorkItem final : public WorkItem {
+   public:
+    explicit PostedWorkItem(F f) : f_(std::move(f)) {}
+    void run() override { f_(); }
+    void cancel() override {}  // Destroying f_ unrun is the cancel (see post()).
+
+   private:
+    F f_;
+  };
+
   // threading.Semaphore: a lock-protected count. Only try_acquire() and release() are used (no
   // caller blocks on it), so unlike CPython's it needs no condition variable.
   class IdleSemaphore {
@@ -178,12 +227,20 @@ class ThreadPoolExecutor {
 
   // Puts `item` on the queue and adjusts the thread count. Throws RuntimeError after shutdown.
   void enqueue(std::unique_ptr<WorkItem> item);
+  // The queue half of enqueue(): push under queue_mutex_ and signal a worker as options_.signal
+  // says. Throws RuntimeError when the queue is closed (shut down).
+  void put(std::unique_ptr<WorkItem> item);
+  // PoolLocks::kQueueOnly and every thread started: submit and take skip the idle semaphore.
+  bool queue_only() const noexcept {
+    return options_.pool_locks == PoolLocks::kQueueOnly && pool_full_.load(std::memory_order_relaxed);
+  }
   // Requires: shutdown_mutex_ held.
   void adjust_thread_count();
   void worker_loop(std::string name);
   // The spin half of kSpinThenPark: polls has_work_hint_ until it is set or the spin expires.
-  // Returns true if the hint was clear when it started and was set while it spun.
-  bool spin_for_work() const;
+  // Returns true if the hint was clear when it started and was set while it spun. Returns false
+  // at once when max_spinning_ workers already spin.
+  bool spin_for_work();
 
   const std::size_t max_workers_;
   const std::string thread_name_prefix_;
@@ -195,6 +252,11 @@ class ThreadPoolExecutor {
   // Guarded by shutdown_mutex_ while it grows; it never changes once shutdown_ is set, so
   // shutdown() then joins its elements holding only join_mutex_.
   std::vector<std::thread> threads_;
+
+  // threads_.size() == max_workers_: set once, under shutdown_mutex_, and never cleared, so from
+  // then on no thread is ever started again. Relaxed: it publishes nothing; a reader that still
+  // sees false takes the kCPython path, which is correct at any time.
+  std::atomic<bool> pool_full_{false};
 
   std::mutex join_mutex_;  // Serialises joining, so the threads are joined exactly once.
   bool joined_ = false;    // Guarded by join_mutex_.
@@ -214,6 +276,12 @@ class ThreadPoolExecutor {
   // whenever the lock is held; an unlocked read is a hint, and a spinner that sees it set takes
   // the lock and re-checks the queue. Relaxed: the lock, not the flag, publishes the item.
   std::atomic<bool> has_work_hint_{false};
+  // kSpinThenPark: workers inside spin_for_work(), at most max_spinning_. A spinner leaves the
+  // count before it takes queue_mutex_ to re-check the queue, so a put that reads it under
+  // queue_mutex_ and skips the signal (Signal::kIfNoSpinner) has a spinner still to re-check the
+  // queue after the put: the item is taken, or the reader saw the count already lowered.
+  std::atomic<std::size_t> spinning_workers_{0};
+  const std::size_t max_spinning_;
 };
 
 }  // namespace offload::runtime

@@ -55,7 +55,7 @@ constexpr StrategyInfo kCompletion[] = {
 constexpr StrategyInfo kWorkerIdle[] = {
     {"park", "an idle worker waits on the condition variable at once", kEverything},
     {"spin_then_park",
-     "an idle worker spins up to 50 us for new work before it parks (musl, folly, .NET)",
+     "an idle worker spins up to 50 us for new work before it parks, at most CPUs-1 workers at once (musl, folly, .NET)",
      kEverything},
 };
 constexpr StrategyInfo kLoopIdle[] = {
@@ -73,6 +73,25 @@ constexpr StrategyInfo kGather[] = {
 constexpr StrategyInfo kSignal[] = {
     {"always", "notify a worker on every submit, as CPython's SimpleQueue.put", kEverything},
     {"if_idle", "notify only when a worker is parked (libuv, Tokio, Asio)", kEverything},
+    {"if_no_spinner",
+     "notify only when a worker is parked and none is spinning: a spinning worker takes the item (Tokio's searching workers)",
+     kEverything},
+};
+
+constexpr StrategyInfo kPoolLocks[] = {
+    {"cpython",
+     "thread.py's: submit takes the shutdown lock, the queue lock and the idle semaphore's; a worker the queue lock and the semaphore's per item",
+     kEverything},
+    {"queue_only",
+     "once every worker is started, one queue lock per submit and one per item: no shutdown lock, no idle semaphore (libuv's fixed pool)",
+     kEverything},
+};
+constexpr StrategyInfo kAllocator[] = {
+    {"malloc", "every per-op object from the heap (glibc malloc), each allocated and freed on its own",
+     kEverything},
+    {"free_lists",
+     "the loop keeps free lists by size class for the coroutine frames, Tasks, futures, handles and contexts it allocates and frees (CPython's free lists and pymalloc pools)",
+     kEverything},
 };
 
 constexpr AxisInfo kAxes[] = {
@@ -88,6 +107,8 @@ constexpr AxisInfo kAxes[] = {
     {"gather",
      "how concurrency = gather puts its ops in flight (gather only: sequential and bounded ignore it)",
      "tasks", kGather},
+    {"pool_locks", "which locks the executor's submit and its workers take per item", "cpython", kPoolLocks},
+    {"allocator", "where the loop thread's per-op objects come from", "malloc", kAllocator},
 };
 
 std::string join_ids(auto&& items) {
@@ -141,6 +162,8 @@ auto& field_of(S& selection, std::string_view axis) {
   if (axis == "signal") return selection.signal;
   if (axis == "loop_idle") return selection.loop_idle;
   if (axis == "gather") return selection.gather;
+  if (axis == "pool_locks") return selection.pool_locks;
+  if (axis == "allocator") return selection.allocator;
   throw std::invalid_argument("unknown strategy axis: " + std::string(axis));
 }
 }  // namespace

@@ -57,6 +57,8 @@ struct Selection {
   std::string signal = "always";
   std::string loop_idle = "park";
   std::string gather = "tasks";
+  std::string pool_locks = "cpython";
+  std::string allocator = "malloc";
 
   // Sets the strategy of `axis`; Requires: both ids valid (checked by the scenario loader).
   void set(std::string_view axis, std::string_view strategy);

@@ -24,6 +24,9 @@ runtime::EventLoopOptions loop_options(const Selection& selection) {
   if (selection.loop_idle == "spin_then_park") options.idle_spin = kLoopIdleSpin;
   else if (selection.loop_idle != "park")
     throw std::invalid_argument("unknown loop_idle strategy '" + selection.loop_idle + "'");
+  if (selection.allocator == "free_lists") options.free_lists = true;
+  else if (selection.allocator != "malloc")
+    throw std::invalid_argument("unknown allocator strategy '" + selection.allocator + "'");
   return options;
 }
 
@@ -31,6 +34,7 @@ runtime::ExecutorOptions executor_options(const Selection& selection) {
   runtime::ExecutorOptions options;
   options.worker_idle = parse<runtime::WorkerIdle>("worker_idle", selection.worker_idle);
   options.signal = parse<runtime::Signal>("signal", selection.signal);
+  options.pool_locks = parse<runtime::PoolLocks>("pool_locks", selection.pool_locks);
   return options;
 }
 
@@ -41,7 +45,7 @@ GatherMode gather_mode(const Selection& selection) {
 }
 
 bool configures_executor(std::string_view axis) {
-  return axis == "executor" || axis == "worker_idle" || axis == "signal";
+  return axis == "executor" || axis == "worker_idle" || axis == "signal" || axis == "pool_locks";
 }
 
 }  // namespace offload::strategy

@@ -1,5 +1,5 @@
-// The strategy axes chosen at run time rather than compiled in: the loop's wake-up mode and idle
-// spin, and the executor's idle and signal behaviour, set when the loop or the executor is built;
+// The strategy axes chosen at run time rather than compiled in: the loop's wake-up mode, idle
+// spin and allocator, and the executor's idle, signal and lock behaviour, set when the loop or the executor is built;
 // and the gather mode, which the workload reads when it puts a gather's ops in flight. (offload,
 // state_copy, executor and completion are compile-time policies, see dispatch.hpp.)
 #pragma once
@@ -24,7 +24,7 @@ enum class GatherMode {
 GatherMode gather_mode(const Selection& selection);
 
 // True for the axes whose strategies need executors of their own (executor, worker_idle,
-// signal): strategies compared on them cannot share one executor.
+// signal, pool_locks): strategies compared on them cannot share one executor.
 bool configures_executor(std::string_view axis);
 
 }  // namespace offload::strategy

@@ -118,6 +118,27 @@ TEST(EventLoop, IdleSpinStillRunsEveryThreadsafeCallbackAndTimer) {
   EXPECT_THROW(EventLoop(EventLoopOptions{WakeupMode::kPerCall, std::chrono::nanoseconds(-1)}), ValueError);
 }
 
+// A timer due after the idle spin ends: the loop spins, finds nothing, and blocks until the timer.
+// The block's timeout is measured after the spin; measured before it, the loop would sleep the
+// whole original wait on top of the spin and fire the timer kSpin late. The bound is half the
+// spin, so an unloaded or a loaded machine both tell the two apart.
+TEST(EventLoop, IdleSpinDoesNotDelayTheNextTimer) {
+  constexpr auto kSpin = 100ms;
+  constexpr auto kDelay = 150ms;  // > kSpin: the loop spins before it blocks.
+  EventLoopOptions options;
+  options.idle_spin = kSpin;
+  EventLoop loop(options);
+  EventLoop::Clock::time_point fired;
+  const TimerHandle timer = loop.call_later(kDelay, [&] {
+    fired = loop.time();
+    loop.stop();
+  });
+  loop.run_forever();
+  EXPECT_GE(fired, timer.when());
+  EXPECT_LT(fired - timer.when(), kSpin / 2)
+      << "late by " << std::chrono::duration_cast<std::chrono::microseconds>(fired - timer.when()).count() << " us";
+}
+
 TEST(EventLoop, CallSoonThreadsafeWritesTheWakeupFdOncePerCall) {
   EventLoop loop;
   instrumentation::set_enabled(true);
@@ -196,18 +217,27 @@ TEST(CoalescedWakeup, OnlyTheFirstSignalSinceTheLastIterationWrites) {
   EXPECT_EQ(ran, 11);
 }
 
+// The loop's idle spin for the lost-wake-up stress test: none (the loop blocks in poll() at once)
+// or loop_idle=spin_then_park's 50 µs, which the producers' pauses (0-100 µs) straddle, so the
+// loop sometimes finds a burst while spinning with the pending flag held (Wakeup::hold), and
+// sometimes rearms at the end of the spin and blocks.
+class CoalescedWakeupStress : public ::testing::TestWithParam<std::chrono::nanoseconds> {};
+INSTANTIATE_TEST_SUITE_P(LoopIdle, CoalescedWakeupStress,
+                         ::testing::Values(std::chrono::nanoseconds(0), std::chrono::nanoseconds(50'000)),
+                         [](const auto& info) { return info.param.count() == 0 ? "Park" : "SpinThenPark"; });
+
 // Two producers send bursts of call_soon_threadsafe in rounds: both push a burst at once (so the
 // loop is awake and draining while the last callbacks arrive), then both wait until the loop has
 // run every callback sent so far, then pause so the loop goes back to sleep in poll(). Nobody
 // pushes while they wait, so a lost wake-up leaves the loop asleep with callbacks queued and
 // nothing but the watchdog timer to wake it: the test fails after 60 s instead of hanging.
-TEST(CoalescedWakeup, NeverLosesAWakeupAcrossBurstsAndPauses) {
+TEST_P(CoalescedWakeupStress, NeverLosesAWakeupAcrossBurstsAndPauses) {
   constexpr int kProducers = 2;
   constexpr int kRounds = 3000;
   // Generous: the test takes ~1 s alone, but its 3000 rounds of barriers and sleeps once ran into
   // a 10 s watchdog under ctest -j2 beside spinning tests and a compile on two vCPUs.
   constexpr auto kWatchdog = 60s;
-  EventLoop loop({.wakeup = WakeupMode::kCoalesced});
+  EventLoop loop({.wakeup = WakeupMode::kCoalesced, .idle_spin = GetParam()});
   std::atomic<int> sent{0};
   std::atomic<int> ran{0};
   std::atomic<int> producers_left{kProducers};

@@ -4,6 +4,7 @@
 // combinations and state, per combination, what the counters must show.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -60,7 +61,14 @@ TEST(ExecutorOptions, IdsAreStableAndRoundTrip) {
   EXPECT_EQ(to_string(Signal::kIfIdle), "if_idle");
   for (WorkerIdle idle : {WorkerIdle::kPark, WorkerIdle::kSpinThenPark})
     EXPECT_EQ(from_string<WorkerIdle>(to_string(idle)), idle);
-  for (Signal signal : {Signal::kAlways, Signal::kIfIdle}) EXPECT_EQ(from_string<Signal>(to_string(signal)), signal);
+  EXPECT_EQ(to_string(Signal::kIfNoSpinner), "if_no_spinner");
+  EXPECT_EQ(to_string(PoolLocks::kCPython), "cpython");
+  EXPECT_EQ(to_string(PoolLocks::kQueueOnly), "queue_only");
+  for (Signal signal : {Signal::kAlways, Signal::kIfIdle, Signal::kIfNoSpinner})
+    EXPECT_EQ(from_string<Signal>(to_string(signal)), signal);
+  for (PoolLocks locks : {PoolLocks::kCPython, PoolLocks::kQueueOnly})
+    EXPECT_EQ(from_string<PoolLocks>(to_string(locks)), locks);
+  EXPECT_EQ(from_string<PoolLocks>("one_lock"), std::nullopt);
   EXPECT_EQ(from_string<WorkerIdle>("spin"), std::nullopt);
   EXPECT_EQ(from_string<WorkerIdle>("always"), std::nullopt);
   EXPECT_EQ(from_string<Signal>("park"), std::nullopt);
@@ -72,6 +80,7 @@ TEST(ExecutorOptions, DefaultsAreCPythonsBehaviour) {
   EXPECT_EQ(defaults.worker_idle, WorkerIdle::kPark);
   EXPECT_EQ(defaults.signal, Signal::kAlways);
   EXPECT_EQ(defaults.spin_before_park, std::chrono::microseconds(50));
+  EXPECT_EQ(defaults.pool_locks, PoolLocks::kCPython);
   // The two-argument constructor is the CPython model.
   ThreadPoolExecutor executor(1);
   EXPECT_EQ(executor.options().worker_idle, WorkerIdle::kPark);
@@ -95,6 +104,63 @@ TEST(ExecutorOptions, NegativeSpinThrowsValueError) {
   options.worker_idle = WorkerIdle::kSpinThenPark;
   options.spin_before_park = std::chrono::nanoseconds(-1);
   EXPECT_THROW(ThreadPoolExecutor(1, "", options), ValueError);
+}
+
+// Once every worker runs: cpython pays 3 locks per submit (shutdown, queue, idle semaphore) and 2
+// per item on the worker (queue, semaphore); queue_only 1 + 1. Each item's worker-side locks come
+// after the item ran, so the warm-up item's may fall inside the count and the last item's outside.
+TEST(ExecutorOptions, QueueOnlyTakesOneLockPerSubmitAndOnePerItemOnceThePoolIsFull) {
+  constexpr std::uint64_t kItems = 200;
+  for (PoolLocks locks : {PoolLocks::kCPython, PoolLocks::kQueueOnly}) {
+    ExecutorOptions options;
+    options.pool_locks = locks;
+    ThreadPoolExecutor executor(1, "", options);
+    ASSERT_EQ(executor.submit([] { return 0; })->result(), 0);  // Starts the only worker.
+    std::atomic<std::uint64_t> ran{0};
+    instrumentation::Counts counted;
+    {
+      CountingScope counting;
+      for (std::uint64_t i = 0; i < kItems; ++i) executor.post([&ran] { ran.fetch_add(1); });
+      while (ran.load() < kItems) std::this_thread::yield();
+      counted = counting.counts();
+    }
+    const std::uint64_t per_item = locks == PoolLocks::kQueueOnly ? 2 : 5;
+    const std::uint64_t worker_side = locks == PoolLocks::kQueueOnly ? 1 : 2;
+    EXPECT_LE(counted[Counter::kLockAcquisitions], kItems * per_item + worker_side) << to_string(locks);
+    EXPECT_GE(counted[Counter::kLockAcquisitions], kItems * per_item - worker_side) << to_string(locks);
+  }
+}
+
+// post(): no ConcurrentFuture; an item dropped by shutdown(cancel_futures) is destroyed unrun.
+TEST(ExecutorOptions, PostedItemTheExecutorDropsIsDestroyedWithoutRunning) {
+  struct Probe {
+    bool* ran;
+    bool* destroyed_unrun;
+    bool armed = true;
+    Probe(bool* r, bool* d) : ran(r), destroyed_unrun(d) {}
+    Probe(Probe&& other) noexcept : ran(other.ran), destroyed_unrun(other.destroyed_unrun) { other.armed = false; }
+    ~Probe() {
+      if (armed && !*ran) *destroyed_unrun = true;
+    }
+    void operator()() { *ran = true; }
+  };
+  ThreadPoolExecutor executor(1);
+  Gate gate;
+  std::latch started(1);
+  executor.post([&] {
+    started.count_down();
+    gate.wait();
+  });
+  started.wait();
+  bool ran = false;
+  bool destroyed_unrun = false;
+  executor.post(Probe(&ran, &destroyed_unrun));
+  executor.shutdown(/*wait=*/false, /*cancel_futures=*/true);
+  EXPECT_TRUE(destroyed_unrun);
+  gate.open();
+  executor.shutdown(/*wait=*/true);
+  EXPECT_FALSE(ran);
+  EXPECT_THROW(executor.post([] {}), RuntimeError);
 }
 
 class ExecutorOptionsTest : public ::testing::TestWithParam<ExecutorOptions> {};
@@ -169,6 +235,8 @@ TEST_P(ExecutorOptionsTest, NoWakeupIsEverLostWhileWorkersGoIdle) {
 TEST_P(ExecutorOptionsTest, SpinningWorkerTakesTheNextJobWithoutAWakeup) {
   constexpr int kRounds = 300;
   ExecutorOptions options = GetParam();
+  // It tells an idle worker by its idle permit, which queue_only stops releasing once the pool is full.
+  if (options.pool_locks == PoolLocks::kQueueOnly) GTEST_SKIP() << "queue_only keeps no idle permits";
   options.spin_before_park = std::chrono::milliseconds(20);
   ThreadPoolExecutor executor(1, "", options);
   ASSERT_EQ(executor.submit([] { return 0; })->result(), 0);  // Start the worker.
@@ -195,7 +263,7 @@ TEST_P(ExecutorOptionsTest, SpinningWorkerTakesTheNextJobWithoutAWakeup) {
   } else {
     EXPECT_EQ(spin_hits, 0u);
   }
-  if (options.signal == Signal::kIfIdle && options.worker_idle == WorkerIdle::kSpinThenPark) {
+  if (options.signal != Signal::kAlways && options.worker_idle == WorkerIdle::kSpinThenPark) {
     // The worker was spinning, not parked, so almost no put needed a signal.
     EXPECT_LE(counted[Counter::kWorkerWakeupSignals], static_cast<std::uint64_t>(kRounds / 10));
   }

@@ -56,12 +56,14 @@ TEST(Conformance, SkipEmptyContextDoesNotLeakWithAPoolPerCall) {
   EXPECT_TRUE(find(probe_conformance(s), Guarantee::kJobIsolation).passed);
 }
 
-// wakeup, completion, worker_idle and signal change how fast a job comes back, never what it
-// sees: each alternative keeps every guarantee, alone and all together.
+// wakeup, completion, worker_idle, signal, loop_idle, pool_locks and allocator change how fast a
+// job comes back, never what it sees: each alternative keeps every guarantee, alone and all
+// together.
 TEST(Conformance, RuntimeStrategiesKeepEveryGuarantee) {
   const std::pair<const char*, const char*> alternatives[] = {
       {"wakeup", "coalesced"}, {"completion", "direct"}, {"worker_idle", "spin_then_park"}, {"signal", "if_idle"},
-      {"loop_idle", "spin_then_park"}};
+      {"loop_idle", "spin_then_park"}, {"pool_locks", "queue_only"}, {"allocator", "free_lists"},
+      {"signal", "if_no_spinner"}};
   Selection all;
   for (const auto& [axis, strategy] : alternatives) {
     Selection one;
