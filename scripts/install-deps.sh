@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Installs whichever of offload-bench's Debian dependencies are missing: the build's, and python3 for the
-# cpython backend and its tests.
+# cpython backend and its tests. `--fuzz` adds clang and its libFuzzer/sanitizer runtimes (`make fuzz`).
 # Non-interactive apt-get; uses sudo when not root; says what to do when neither works.
 set -euo pipefail
 
 packages=(cmake g++ make libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
           libtomlplusplus-dev libgtest-dev python3)
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) packages+=(clang libclang-rt-dev) ;;
+    *) echo "install-deps: unknown option $arg (known: --fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

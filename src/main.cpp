@@ -22,6 +22,6 @@ int main(int argc, char** argv) {
         command);
   } catch (const std::exception& e) {
     std::cerr << "offload-bench: " << e.what() << '\n';
-    return kExitFailure;
+    return kExitRunFailure;
   }
 }

@@ -316,11 +316,37 @@ std::string null_non_finite_literals(std::string_view json) {
   return out;
 }
 
+// Fails at the first bracket that opens level kMaxReportDepth + 1 outside strings.
+void check_depth(std::string_view json, std::string_view source) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char ch = json[i];
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > kMaxReportDepth)
+        fail(source, "nested deeper than " + std::to_string(kMaxReportDepth) + " levels at byte " + std::to_string(i));
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+[[noreturn]] void fail_too_large(std::string_view source, std::size_t max_bytes) {
+  fail(source, "larger than the limit of " + std::to_string(max_bytes) + " bytes (--max-report-mib raises it)");
+}
+
 }  // namespace
 
-LoadedReport read_report_string(std::string_view json, std::string source) {
+LoadedReport read_report_string(std::string_view json, std::string source, std::size_t max_bytes) {
+  if (json.size() > max_bytes) fail_too_large(source, max_bytes);
   if (std::all_of(json.begin(), json.end(), [](unsigned char ch) { return std::isspace(ch); }))
     fail(source, "empty file");
+  check_depth(json, source);
   Json doc;
   try {
     const std::string text = null_non_finite_literals(json);
@@ -336,7 +362,7 @@ LoadedReport read_report_string(std::string_view json, std::string source) {
   }
 }
 
-LoadedReport read_report_file(const std::filesystem::path& path) {
+LoadedReport read_report_file(const std::filesystem::path& path, std::size_t max_bytes) {
   const std::string source = path.string();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(source, "cannot open: " + std::string(std::strerror(EISDIR)));
@@ -345,9 +371,13 @@ LoadedReport read_report_file(const std::filesystem::path& path) {
   if (!file) fail(source, "cannot open: " + std::string(std::strerror(errno)));
   std::string text;
   char buffer[1 << 16];
-  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
+  // Stops once past the limit, so a huge file (or an endless FIFO) is refused without being read whole.
+  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) {
+    text.append(buffer, n);
+    if (text.size() > max_bytes) fail_too_large(source, max_bytes);
+  }
   if (std::ferror(file.get())) fail(source, "cannot read: " + std::string(std::strerror(errno)));
-  return read_report_string(text, source);
+  return read_report_string(text, source, max_bytes);
 }
 
 }  // namespace offload::report
