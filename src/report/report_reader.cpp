@@ -354,6 +354,8 @@ LoadedReport read_report_string(std::string_view json, std::string source, std::
   } catch (const Json::parse_error& e) {
     fail(source, "not valid JSON at byte " + std::to_string(e.byte) + ": " +
                      parse_error_detail(e.what()));
+  } catch (const Json::out_of_range& e) {  // a number beyond double, e.g. 1e400 (found by fuzzing)
+    fail(source, "not valid JSON: " + parse_error_detail(e.what()));
   }
   try {
     return read_document(doc, source);

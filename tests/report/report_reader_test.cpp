@@ -305,6 +305,12 @@ TEST(ReportReader, NestingBeyondTheLimitIsRefusedAtItsByte) {
   EXPECT_EQ(string_error(in_string), "");
 }
 
+// Found by report_reader_fuzzer: nlohmann throws out_of_range, not parse_error, for this.
+TEST(ReportReader, NumberBeyondDoubleIsAnInvalidReportNotAnEscapingException) {
+  EXPECT_EQ(string_error(R"({"benchmarks": [{"name": "a", "real_time": 1e400}]})"),
+            "r.json: not valid JSON: number overflow parsing '1e400'");
+}
+
 TEST(ReportReader, ReportLargerThanTheLimitIsRefusedNamingTheFlag) {
   const std::string report = R"({"benchmarks": []})" + std::string(100, ' ');
   EXPECT_EQ(string_error(report, 64), "r.json: larger than the limit of 64 bytes (--max-report-mib raises it)");
