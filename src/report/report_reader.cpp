@@ -243,7 +243,8 @@ LoadedReport read_document(const Json& doc, std::string source) {
     e.host = string_field(c, "host_name");
     e.cpu_model = string_field(c, "cpu_model");
     const double cpus = number_field(c, "num_cpus");
-    e.num_cpus = std::isfinite(cpus) ? static_cast<int>(cpus) : 0;
+    // In int's range before the cast: 1e300 would be undefined behaviour (UBSan, fuzz regression).
+    e.num_cpus = std::isfinite(cpus) && cpus >= 0 && cpus <= 1e6 ? static_cast<int>(cpus) : 0;
     e.compiler = string_field(c, "compiler");
     e.build_type = report.kind == ReportKind::kOffloadBench ? string_field(c, "build_type")
                                                             : string_field(c, "library_build_type");
