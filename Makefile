@@ -9,7 +9,10 @@ RUN_FLAGS ?= --breakdown
 BENCH_FLAGS ?=
 GATE_RUNS ?= 50
 
-.PHONY: all deps build test run bench gate-quality tsan asan clean
+# `make fuzz`: seconds each libFuzzer target runs (CI: at least 60).
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build test run bench gate-quality tsan asan fuzz clean
 
 all: build
 
@@ -51,5 +54,15 @@ asan: deps
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS="detect_leaks=1" UBSAN_OPTIONS="print_stacktrace=1" ctest $(CTEST_FLAGS) -j $(JOBS)
 
+# The parsers of hostile input under libFuzzer + ASan + UBSan (clang), FUZZ_SECONDS each
+# (docs/fuzzing.md). A finding stops with the input's path; it then belongs in
+# tests/fuzz/regressions/<target>/, which every `make test` replays.
+fuzz:
+	@scripts/install-deps.sh --fuzz
+	CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=address \
+	  -DOFFLOAD_FUZZ=ON -DOFFLOAD_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target scenario_loader_fuzzer report_reader_fuzzer
+	scripts/run-fuzzers.sh build-fuzz $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-slowdown build-tsan build-asan
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-slowdown build-tsan build-asan build-fuzz

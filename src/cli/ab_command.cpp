@@ -121,7 +121,7 @@ int ab_command(const AbOptions& options) {
     if (!regressed(r, options.fail_on == "any-change")) return kExitOk;
     std::cerr << "offload-bench: ab: the new build " << (options.fail_on == "any-change" ? "changed" : "regressed")
               << " (see the verdicts above)\n";
-    return kExitFailure;
+    return kExitCheckFailed;
   };
   return execute_run(options.run, plan);
 }

@@ -54,8 +54,9 @@ int compare_command(const CompareOptions& options) {
       std::cerr << "offload-bench: --baseline " << options.baseline << ": not a baseline name\n";
       return kExitUsage;
     }
-    const report::LoadedReport base = report::read_report_file(base_path);
-    const report::LoadedReport candidate = report::read_report_file(new_path);
+    const std::size_t max_bytes = options.max_report_mib << 20;
+    const report::LoadedReport base = report::read_report_file(base_path, max_bytes);
+    const report::LoadedReport candidate = report::read_report_file(new_path, max_bytes);
     result = report::compare_reports(base, candidate, compare);
   } catch (const report::ReportError& e) {
     std::cerr << "offload-bench: " << e.what() << '\n';
@@ -71,7 +72,7 @@ int compare_command(const CompareOptions& options) {
 
   if (options.fail_on == "never") return kExitOk;
   const bool fail = options.fail_on == "any-change" ? report::has_change(result) : report::has_regression(result);
-  return fail ? kExitFailure : kExitOk;
+  return fail ? kExitCheckFailed : kExitOk;
 }
 
 }  // namespace offload::cli

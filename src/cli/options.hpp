@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "report/report_reader.hpp"
+#include "scenario/input_limits.hpp"
+
 namespace offload::cli {
 
 struct RunOptions {
@@ -28,6 +31,8 @@ struct RunOptions {
   double threshold = 0.02;
   std::vector<std::string> set;    // KEY=VALUE parameter overrides, applied to every scenario
   std::string save_baseline;       // also keep the report as results/baselines/<name>.json
+  bool force = false;              // --save-baseline may replace an existing baseline
+  std::int64_t max_ops = scenario::kDefaultMaxOps;  // a point with more workload.ops is refused
   bool check = false;              // exit 1 when an [[expect]] fails with statistical support
   // One extra traced sample per strategy, apart from the timed ones (tracing costs clock reads),
   // timing each phase of an offload. Off by default: it lengthens the run.
@@ -45,6 +50,7 @@ struct CompareOptions {
   std::vector<std::string> metrics;  // default: ns_per_op and cpu_ns_per_op
   std::string format = "table";
   std::string fail_on = "regression";  // regression | any-change | never
+  std::size_t max_report_mib = report::kDefaultMaxReportBytes >> 20;  // a larger report is refused
   std::uint64_t seed = 1;
 };
 

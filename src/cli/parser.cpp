@@ -42,7 +42,9 @@ void add_run_options(CLI::App* cmd, RunOptions& run) {
                   "Exactly N interleaved rounds per point (overrides the scenario; no adaptive sampling)")
       ->check(CLI::Range(2, 1000));
   cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");
-  cmd->add_option("--out", run.out, "Report file (default: results/<suite>-<UTC timestamp>.json)");
+  cmd->add_option("--out", run.out,
+                  "Report file (default: a new results/<suite>-<UTC timestamp>.json); a device, a FIFO or "
+                  "'-' (stdout) is written in place, a symlink is followed");
   cmd->add_flag("--no-out", run.no_out, "Do not write a report file");
   cmd->add_option("--format", run.format, "What stdout shows")
       ->check(CLI::IsMember({"table", "json", "markdown"}));
@@ -59,6 +61,11 @@ void add_run_options(CLI::App* cmd, RunOptions& run) {
             return is_baseline_name(name) ? std::string() : "a baseline name is letters, digits, '_', '-' or '.'";
           },
           "NAME"));
+  cmd->add_flag("--force", run.force, "Let --save-baseline replace an existing baseline of that name");
+  cmd->add_option("--max-ops", run.max_ops,
+                  "Refuse scenario points with more workload.ops than this (default 1000000: a gather holds "
+                  "every op in memory)")
+      ->check(CLI::PositiveNumber);
 }
 
 Command parse_command_line(int argc, char** argv) {
@@ -79,8 +86,12 @@ Command parse_command_line(int argc, char** argv) {
 Two builds, one interleaved run (CI gating without drift between reports):
   offload-bench ab --base main-build/ --new pr-build/ scenarios/ci
 
-Exit codes: 0 success, 1 a regression or failed expectation, 2 usage or input error,
-3 a failure while running (a driver, an I/O error), 130/143 interrupted by SIGINT/SIGTERM.)");
+Exit codes (run, compare and every other command):
+  0    success
+  1    a regression (compare) or a failed expectation (run --check)
+  2    a usage or input error: bad option, scenario or report file, unusable --out path
+  3    a failure while running: a scenario point failed, a report could not be written
+  130  stopped by SIGINT, 143 stopped by SIGTERM (the completed scenarios are kept, marked partial))");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios and compare their strategies");
@@ -126,6 +137,9 @@ Exit codes: 0 success, 1 a regression or failed expectation, 2 usage or input er
   compare_cmd->add_option("--fail-on", compare.fail_on, "What makes the exit code 1")
       ->check(CLI::IsMember({"regression", "any-change", "never"}));
   compare_cmd->add_option("--seed", compare.seed, "Seed for the bootstrap");
+  compare_cmd->add_option("--max-report-mib", compare.max_report_mib,
+                          "Refuse a report larger than this many MiB (default 64: it is read whole into memory)")
+      ->check(CLI::Range(1, 1 << 20));
 
   ListOptions list;
   CLI::App* list_cmd = app.add_subcommand("list", "List built-in scenarios, strategies and jobs");

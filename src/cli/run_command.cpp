@@ -1,17 +1,13 @@
 // `offload-bench run`: load and validate every scenario, run each sweep point, print the
-// report, write the JSON atomically. Ctrl-C stops between samples and keeps what completed,
-// marked partial; a second Ctrl-C ends the process at once.
+// report, write the JSON (cli/report_outputs.hpp). SIGINT or SIGTERM stops between samples and
+// keeps what completed, marked partial; a second one ends the process at once (cli/signals.hpp).
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <csignal>
-#include <filesystem>
 #include <cstdlib>
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -19,39 +15,25 @@
 #include <sstream>
 #include <variant>
 
-#include "cli/baselines.hpp"
 #include "cli/commands.hpp"
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
+#include "cli/report_outputs.hpp"
 #include "cli/scenario_sources.hpp"
+#include "cli/signals.hpp"
 #include "measure/backend_pool.hpp"
 #include "measure/expectations.hpp"
 #include "measure/noise_monitor.hpp"
 #include "measure/runner.hpp"
-#include "report/atomic_file.hpp"
 #include "report/environment.hpp"
 #include "report/reporter.hpp"
+#include "scenario/input_limits.hpp"
 #include "scenario/parameters.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "scenario/sweep.hpp"
 
 namespace offload::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
-
-// Ctrl-C once: finish the sample in progress and stop; the handler resets itself, so a
-// second Ctrl-C terminates.
-void install_interrupt_handler() {
-  struct sigaction action {};
-  action.sa_handler = on_interrupt;
-  action.sa_flags = SA_RESETHAND;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 std::string point_label(const scenario::ScenarioPoint& point) {
   std::string label = point.scenario.name;
@@ -72,15 +54,6 @@ void apply_quick(scenario::Scenario& s) {
   scenario::MeasureConfig& m = s.measure;
   m.warmup = std::min<std::int64_t>(m.warmup, 1);
   m.min_time_ms = std::min(m.min_time_ms, 5.0);
-}
-
-std::string default_report_path(const std::string& suite) {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
-  return "results/" + suite + "-" + stamp + ".json";
 }
 
 void add_machine_warnings(report::Report& r) {
@@ -133,7 +106,7 @@ int run_command(const RunOptions& options) {
     plan.gate = [](const report::Report& r) {
       if (!measure::any_expectation_failed(r)) return kExitOk;
       std::cerr << "offload-bench: --check: an expectation failed (see FAIL above)\n";
-      return kExitFailure;
+      return kExitCheckFailed;
     };
   return execute_run(options, plan);
 }
@@ -168,8 +141,22 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
       for (auto& point : plan.reshape ? plan.reshape(std::move(expanded)) : std::vector{std::move(expanded)})
         if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
   }
+  for (const scenario::ScenarioPoint& point : points) {
+    if (auto problem = scenario::ops_limit_problem(point.scenario, options.max_ops)) {
+      std::cerr << point.scenario.source << ": " << point_label(point) << ": " << *problem << '\n';
+      return kExitUsage;
+    }
+  }
   if (points.empty()) {
     std::cerr << "offload-bench: no scenario matches --filter '" << options.filter << "'\n";
+    return kExitUsage;
+  }
+
+  ReportOutputs outputs;
+  try {
+    outputs = ReportOutputs::check(options, suite.name);
+  } catch (const report::OutputError& e) {
+    std::cerr << "offload-bench: " << e.what() << '\n';
     return kExitUsage;
   }
 
@@ -178,7 +165,7 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
   result.environment = report::collect_environment();
   add_machine_warnings(result);
 
-  install_interrupt_handler();
+  install_stop_handlers();
   measure::RunOptions run_options;
   run_options.backends = plan.backends;
   // Fixed rounds when asked for (--repetitions, or --precision 0); adaptive otherwise.
@@ -188,7 +175,7 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
   run_options.seed = options.seed;
   run_options.alpha = options.alpha;
   run_options.threshold = options.threshold;
-  run_options.interrupted = &g_interrupted;
+  run_options.interrupted = &stop_requested();
   run_options.breakdown = options.breakdown;
 
   int exit_code = kExitOk;
@@ -196,7 +183,7 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
   {
     ProgressLine progress(!options.quiet && ::isatty(STDERR_FILENO), points.size());
     const auto suite_started = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < points.size() && !g_interrupted.load(); ++i) {
+    for (std::size_t i = 0; i < points.size() && !stop_requested().load(); ++i) {
       progress.start_point(i, point_label(points[i]));
       run_options.max_time_s = point_time_budget(options, suite_started, points.size() - i);
       try {
@@ -217,38 +204,28 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
       }
     }
   }
-  result.partial = g_interrupted.load();
+  result.partial = stop_requested().load();
   const measure::NoiseReading reading = noise.stop();
   result.environment.steal_fraction = reading.steal_fraction.value_or(-1);
   result.environment.involuntary_switches_per_s = reading.involuntary_switches_per_s;
   result.environment.migrations_per_s = reading.migrations_per_s.value_or(-1);
   for (std::string& warning : measure::noise_warnings(reading)) result.warnings.push_back(std::move(warning));
   report_unavailable_backends(result);
-  if (g_interrupted.load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
+  if (stop_requested().load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
 
   report::ReporterOptions reporter_options;
   reporter_options.colour = options.format == "table" && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   report::make_reporter(options.format, reporter_options)->write(result, std::cout);
   std::cout.flush();
 
-  std::vector<std::filesystem::path> report_paths;
-  if (!options.no_out)
-    report_paths.emplace_back(options.out.empty() ? default_report_path(suite.name) : options.out);
-  if (!options.save_baseline.empty()) report_paths.push_back(baseline_path(options.save_baseline));
-  if (!report_paths.empty()) {
+  bool written = true;
+  if (!outputs.empty()) {
     std::ostringstream json;
     report::make_reporter("json")->write(result, json);
-    for (const auto& path : report_paths) {
-      try {
-        report::write_file_atomically(path, json.str());
-        std::cerr << "offload-bench: report written to " << path.string() << (result.partial ? " (partial)" : "") << '\n';
-      } catch (const std::exception& e) {
-        std::cerr << "offload-bench: " << e.what() << '\n';
-        return kExitRunFailure;
-      }
-    }
+    written = outputs.write(json.str(), result.partial, options.format == "json");
   }
-  if (g_interrupted.load()) return 130;
+  if (stop_requested().load()) return stop_exit_code();
+  if (!written) return kExitRunFailure;
   if (exit_code == kExitOk && plan.gate) return plan.gate(result);
   return exit_code;
 }

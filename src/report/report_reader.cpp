@@ -244,7 +244,8 @@ LoadedReport read_document(const Json& doc, std::string source) {
     e.host = string_field(c, "host_name");
     e.cpu_model = string_field(c, "cpu_model");
     const double cpus = number_field(c, "num_cpus");
-    e.num_cpus = std::isfinite(cpus) ? static_cast<int>(cpus) : 0;
+    // In int's range before the cast: 1e300 would be undefined behaviour (UBSan, fuzz regression).
+    e.num_cpus = std::isfinite(cpus) && cpus >= 0 && cpus <= 1e6 ? static_cast<int>(cpus) : 0;
     e.compiler = string_field(c, "compiler");
     e.build_type = report.kind == ReportKind::kOffloadBench ? string_field(c, "build_type")
                                                             : string_field(c, "library_build_type");
@@ -317,11 +318,37 @@ std::string null_non_finite_literals(std::string_view json) {
   return out;
 }
 
+// Fails at the first bracket that opens level kMaxReportDepth + 1 outside strings.
+void check_depth(std::string_view json, std::string_view source) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char ch = json[i];
+    if (in_string) {
+      if (ch == '\\') ++i;
+      else if (ch == '"') in_string = false;
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > kMaxReportDepth)
+        fail(source, "nested deeper than " + std::to_string(kMaxReportDepth) + " levels at byte " + std::to_string(i));
+    } else if ((ch == ']' || ch == '}') && depth > 0) {
+      --depth;
+    }
+  }
+}
+
+[[noreturn]] void fail_too_large(std::string_view source, std::size_t max_bytes) {
+  fail(source, "larger than the limit of " + std::to_string(max_bytes) + " bytes (--max-report-mib raises it)");
+}
+
 }  // namespace
 
-LoadedReport read_report_string(std::string_view json, std::string source) {
+LoadedReport read_report_string(std::string_view json, std::string source, std::size_t max_bytes) {
+  if (json.size() > max_bytes) fail_too_large(source, max_bytes);
   if (std::all_of(json.begin(), json.end(), [](unsigned char ch) { return std::isspace(ch); }))
     fail(source, "empty file");
+  check_depth(json, source);
   Json doc;
   try {
     const std::string text = null_non_finite_literals(json);
@@ -329,6 +356,8 @@ LoadedReport read_report_string(std::string_view json, std::string source) {
   } catch (const Json::parse_error& e) {
     fail(source, "not valid JSON at byte " + std::to_string(e.byte) + ": " +
                      parse_error_detail(e.what()));
+  } catch (const Json::out_of_range& e) {  // a number beyond double, e.g. 1e400 (found by fuzzing)
+    fail(source, "not valid JSON: " + parse_error_detail(e.what()));
   }
   try {
     return read_document(doc, source);
@@ -337,7 +366,7 @@ LoadedReport read_report_string(std::string_view json, std::string source) {
   }
 }
 
-LoadedReport read_report_file(const std::filesystem::path& path) {
+LoadedReport read_report_file(const std::filesystem::path& path, std::size_t max_bytes) {
   const std::string source = path.string();
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) fail(source, "cannot open: " + std::string(std::strerror(EISDIR)));
@@ -346,9 +375,13 @@ LoadedReport read_report_file(const std::filesystem::path& path) {
   if (!file) fail(source, "cannot open: " + std::string(std::strerror(errno)));
   std::string text;
   char buffer[1 << 16];
-  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) text.append(buffer, n);
+  // Stops once past the limit, so a huge file (or an endless FIFO) is refused without being read whole.
+  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get())) {
+    text.append(buffer, n);
+    if (text.size() > max_bytes) fail_too_large(source, max_bytes);
+  }
   if (std::ferror(file.get())) fail(source, "cannot read: " + std::string(std::strerror(errno)));
-  return read_report_string(text, source);
+  return read_report_string(text, source, max_bytes);
 }
 
 }  // namespace offload::report

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <stdexcept>
@@ -77,6 +78,13 @@ struct LoadedReport {
   const BenchmarkSamples* find(std::string_view key) const;
 };
 
+// A report is read whole and parsed into a tree several times its size: 64 MiB of JSON, already
+// far more than any suite writes (the default suite's report is ~1 MiB), stays well inside a
+// small CI machine's memory. `compare --max-report-mib` raises it.
+inline constexpr std::size_t kDefaultMaxReportBytes = std::size_t{64} << 20;
+// Both formats nest 6 levels at most; the limit keeps recursive walks of the tree shallow.
+inline constexpr std::size_t kMaxReportDepth = 64;
+
 // Reads a report file.
 // Accepts: our report (context.schema_version == 1) and Google Benchmark JSON (a context without
 //   schema_version and a benchmarks array). GB "iteration" entries grouped by run_name are the
@@ -86,12 +94,15 @@ struct LoadedReport {
 // Throws: ReportError, one line naming the file: "<path>: cannot open: <strerror>", "<path>: empty
 //   file", "<path>: not valid JSON at byte N: <detail>", "<path>: unknown schema version 7 (this
 //   build reads 1)", "<path>: not an offload-bench or Google Benchmark report (no benchmarks array)",
-//   "<path>: malformed report: <detail>", where a malformed breakdown names the field, e.g.
+//   "<path>: malformed report: <detail>", "<path>: larger than the limit of 67108864 bytes
+//   (--max-report-mib raises it)", "<path>: nested deeper than 64 levels at byte N", where a malformed breakdown names the field, e.g.
 //   "<path>: malformed report: scenarios[0].strategies[1].breakdown[2].p50_ns: expected a number
 //   or null, got string". A missing breakdown is no error.
-LoadedReport read_report_file(const std::filesystem::path& path);
+LoadedReport read_report_file(const std::filesystem::path& path,
+                              std::size_t max_bytes = kDefaultMaxReportBytes);
 
 // As read_report_file on the text of a report; `source` names it in errors and in the result.
-LoadedReport read_report_string(std::string_view json, std::string source);
+LoadedReport read_report_string(std::string_view json, std::string source,
+                                std::size_t max_bytes = kDefaultMaxReportBytes);
 
 }  // namespace offload::report

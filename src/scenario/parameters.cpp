@@ -36,8 +36,8 @@ Problem set_int(const ParameterValue& value, std::int64_t lo, std::int64_t hi, s
   return std::nullopt;
 }
 
-// A finite number > 0; integers are accepted (`min_time_ms = 50`).
-Problem set_positive(const ParameterValue& value, double& out) {
+// A finite number in (0, max]; integers are accepted (`min_time_ms = 50`).
+Problem set_positive(const ParameterValue& value, double max, double& out) {
   double v = 0;
   if (const auto* i = std::get_if<std::int64_t>(&value))
     v = static_cast<double>(*i);
@@ -47,6 +47,7 @@ Problem set_positive(const ParameterValue& value, double& out) {
     return expected(kNumber, value);
   if (!std::isfinite(v) || v <= 0)
     return "must be a finite number > 0 (got " + to_string(value) + ")";
+  if (v > max) return "must be at most " + to_string(ParameterValue{max}) + " (got " + to_string(value) + ")";
   out = v;
   return std::nullopt;
 }
@@ -83,6 +84,16 @@ struct Parameter {
   Problem (*apply)(Scenario&, const ParameterValue&);
 };
 
+// Upper bounds keep a hostile or mistyped file from exhausting the machine (a thread per worker)
+// or running for days: a second per job is far past an offload's cost, a minute per sample past
+// any spread worth measuring. workload.ops is bounded by the run's --max-ops instead
+// (input_limits.hpp), as a legitimate burst may need more than any default.
+constexpr std::int64_t kMaxWorkers = 1024;
+constexpr std::int64_t kMaxJobNs = 1'000'000'000;
+constexpr std::int64_t kMaxJobUs = 1'000'000;
+constexpr std::int64_t kMaxWarmup = 1000;
+constexpr double kMaxMinTimeMs = 60'000;
+
 // Ranges are the documented ones (docs/scenarios.md). A setter writes its field only when the
 // value is accepted, which keeps apply_parameter's "unchanged on rejection" promise.
 constexpr Parameter kParameters[] = {
@@ -109,7 +120,7 @@ constexpr Parameter kParameters[] = {
     {"runtime.workers", kInteger,
      [](Scenario& s, const ParameterValue& v) -> Problem {
        std::int64_t workers = 0;
-       if (auto problem = set_int(v, 1, kNoMax, workers)) return problem;
+       if (auto problem = set_int(v, 1, kMaxWorkers, workers)) return problem;
        s.runtime.workers = workers;
        return std::nullopt;
      }},
@@ -122,9 +133,9 @@ constexpr Parameter kParameters[] = {
        return set_enum(v, "job", kJobs, s.workload.job);
      }},
     {"workload.job_ns", kInteger,
-     [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kNoMax, s.workload.job_ns); }},
+     [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kMaxJobNs, s.workload.job_ns); }},
     {"workload.job_us", kInteger,
-     [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kNoMax, s.workload.job_us); }},
+     [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kMaxJobUs, s.workload.job_us); }},
     // 64 MiB: the read job's file must stay in the page cache to measure offload, not the disk.
     {"workload.job_kib", kInteger,
      [](Scenario& s, const ParameterValue& v) { return set_int(v, 1, 65536, s.workload.job_kib); }},
@@ -143,19 +154,19 @@ constexpr Parameter kParameters[] = {
     {"workload.timeout_ms", kNumber,
      [](Scenario& s, const ParameterValue& v) -> Problem {
        double timeout_ms = 0;
-       if (auto problem = set_positive(v, timeout_ms)) return problem;
+       if (auto problem = set_positive(v, std::numeric_limits<double>::infinity(), timeout_ms)) return problem;
        s.workload.timeout_ms = timeout_ms;
        return std::nullopt;
      }},
     {"measure.warmup", kInteger,
-     [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kNoMax, s.measure.warmup); }},
+     [](Scenario& s, const ParameterValue& v) { return set_int(v, 0, kMaxWarmup, s.measure.warmup); }},
     // At least 2: a spread needs two samples. At most 1000: beyond that a run is a soak test.
     {"measure.repetitions", kInteger,
      [](Scenario& s, const ParameterValue& v) {
        return set_int(v, 2, 1000, s.measure.repetitions);
      }},
     {"measure.min_time_ms", kNumber,
-     [](Scenario& s, const ParameterValue& v) { return set_positive(v, s.measure.min_time_ms); }},
+     [](Scenario& s, const ParameterValue& v) { return set_positive(v, kMaxMinTimeMs, s.measure.min_time_ms); }},
 };
 
 constexpr auto make_keys() {

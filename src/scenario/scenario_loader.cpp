@@ -17,6 +17,7 @@
 
 #include <toml++/toml.h>
 
+#include "scenario/input_limits.hpp"
 #include "scenario/parameters.hpp"
 #include "scenario/sweep.hpp"
 #include "scenario/toml_reader.hpp"
@@ -607,6 +608,8 @@ ScenarioError::ScenarioError(Location location, std::string key, std::string mes
       message_(std::move(message)) {}
 
 Scenario load_scenario_string(std::string_view toml_text, std::string source_name) {
+  if (auto problem = toml_limit_problem(toml_text, source_name))
+    throw ScenarioError(std::move(problem->at), "", std::move(problem->message));
   toml::table root;
   try {
     root = toml::parse(toml_text, std::string_view(source_name));
@@ -628,7 +631,9 @@ Scenario load_scenario_file(const std::filesystem::path& path) {
   std::string text;
   char buffer[16384];
   std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
+  // Stops reading once past the limit: toml_limit_problem then refuses the file, unread to its end.
+  while (text.size() <= kMaxScenarioBytes && (n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0)
+    text.append(buffer, n);
   if (std::ferror(file.get())) throw cannot("cannot read");
   return load_scenario_string(text, name);
 }

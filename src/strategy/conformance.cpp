@@ -144,7 +144,7 @@ Coroutine<std::vector<runtime::InvokeValue<F>>> batch_of(EventLoop& loop, std::v
 template <class O, class E>
 std::vector<ProbeResult> probe_all_batched(const Selection& selection) {
   // More than two chunks, so ops of every chunk position are checked.
-  constexpr std::size_t kOps = 2 * runtime::kBatchChunk + 1;
+  static constexpr std::size_t kOps = 2 * runtime::kBatchChunk + 1;
   std::vector<ProbeResult> results;
 
   // The caller's ContextVar reaches every op.

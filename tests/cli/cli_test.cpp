@@ -17,36 +17,12 @@
 #include <iterator>
 #include <string>
 
+#include "cli_process.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-Outcome run_command(const std::string& shell_command) {
-  const std::string command = shell_command + " 2>&1";
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  std::array<char, 4096> buffer;
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) outcome.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
-
-Outcome run(const std::string& args) { return run_command(std::string(OFFLOAD_BENCH_BINARY) + " " + args); }
-
-std::string data(const std::string& name) { return std::string(OFFLOAD_CLI_TEST_DATA_DIR) + "/" + name; }
-
-fs::path temp_dir() {
-  fs::path dir = fs::temp_directory_path() / ("offload-cli-test-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  return dir;
-}
+using namespace offload::cli_test;
 
 TEST(Cli, RunsATinyScenarioAndWritesAGoogleBenchmarkCompatibleReport) {
   const fs::path out = temp_dir() / "tiny.json";

@@ -1,5 +1,5 @@
-// write_file_atomically: the target is replaced whole or not at all, and failures leave no temp
-// files behind and say what went wrong in one line.
+// write_file_atomically and write_new_file_atomically: the target is replaced (or created) whole
+// or not at all, and failures leave no temp files behind and say what went wrong in one line.
 #include "report/atomic_file.hpp"
 
 #include <sys/stat.h>
@@ -101,6 +101,14 @@ TEST_F(AtomicFile, UnwritableDirectoryThrowsAndKeepsTheOldTarget) {
   fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
   EXPECT_EQ(read(target), "old");
   EXPECT_EQ(entries(dir_), 1u);
+}
+
+TEST_F(AtomicFile, NewFileIsNeverWrittenOverAnExistingOne) {
+  const fs::path target = dir_ / "report.json";
+  EXPECT_TRUE(write_new_file_atomically(target, "first"));
+  EXPECT_FALSE(write_new_file_atomically(target, "second"));
+  EXPECT_EQ(read(target), "first");
+  EXPECT_EQ(entries(dir_), 1u) << "the second temp file is removed";
 }
 
 }  // namespace

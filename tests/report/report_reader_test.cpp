@@ -2,11 +2,13 @@
 // rejected with one line that names it. Files under tests/report/data/compare/.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 #include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "report/report_reader.hpp"
 #include "report/reporter.hpp"
@@ -282,6 +284,45 @@ TEST(ReportReader, MalformedEntriesAreOneLineErrors) {
   } catch (const ReportError& e) {
     EXPECT_STREQ(e.what(), "odd.json: malformed report: a benchmarks entry is not an object");
   }
+}
+
+// The message of the ReportError that reading `json` throws; "" when it reads.
+std::string string_error(const std::string& json, std::size_t max_bytes = kDefaultMaxReportBytes) {
+  try {
+    read_report_string(json, "r.json", max_bytes);
+  } catch (const ReportError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ReportReader, NestingBeyondTheLimitIsRefusedAtItsByte) {
+  const std::string deep = "{\"benchmarks\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(string_error(deep), "r.json: nested deeper than 64 levels at byte 78");
+  // Brackets inside strings are text, not nesting.
+  const std::string in_string = "{\"context\": {\"host_name\": \"" + std::string(1000, '[') +
+                                "\\\"\"}, \"benchmarks\": []}";
+  EXPECT_EQ(string_error(in_string), "");
+}
+
+// Found by report_reader_fuzzer: nlohmann throws out_of_range, not parse_error, for this.
+TEST(ReportReader, NumberBeyondDoubleIsAnInvalidReportNotAnEscapingException) {
+  EXPECT_EQ(string_error(R"({"benchmarks": [{"name": "a", "real_time": 1e400}]})"),
+            "r.json: not valid JSON: number overflow parsing '1e400'");
+}
+
+TEST(ReportReader, ReportLargerThanTheLimitIsRefusedNamingTheFlag) {
+  const std::string report = R"({"benchmarks": []})" + std::string(100, ' ');
+  EXPECT_EQ(string_error(report, 64), "r.json: larger than the limit of 64 bytes (--max-report-mib raises it)");
+  EXPECT_EQ(string_error(report, 1000), "");
+}
+
+TEST(ReportReader, HugeFileIsRefusedWithoutReadingItWhole) {
+  const auto path = std::filesystem::temp_directory_path() / ("offload_huge_" + std::to_string(::getpid()) + ".json");
+  { std::ofstream create(path); }
+  std::filesystem::resize_file(path, std::uintmax_t{1} << 30);  // 1 GiB, sparse
+  EXPECT_EQ(read_error(path), path.string() + ": larger than the limit of 67108864 bytes (--max-report-mib raises it)");
+  std::filesystem::remove(path);
 }
 
 }  // namespace
