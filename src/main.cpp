@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
           if constexpr (std::is_same_v<T, int>) return options;
           else if constexpr (std::is_same_v<T, RunOptions>) return run_command(options);
           else if constexpr (std::is_same_v<T, CompareOptions>) return compare_command(options);
+          else if constexpr (std::is_same_v<T, ReportOptions>) return report_command(options);
           else if constexpr (std::is_same_v<T, ListOptions>) return list_command(options);
           else return validate_command(options);
         },

@@ -12,6 +12,7 @@ inline constexpr int kExitUsage = 2;
 
 int run_command(const RunOptions& options);
 int compare_command(const CompareOptions& options);
+int report_command(const ReportOptions& options);
 int list_command(const ListOptions& options);
 int validate_command(const ValidateOptions& options);
 

@@ -29,6 +29,8 @@ Command parse_command_line(int argc, char** argv) {
   offload-bench validate scenarios/*.toml
   offload-bench run --save-baseline main     then, after a change:
   offload-bench compare --baseline main results/default-<timestamp>.json
+  offload-bench run --quick --html r.html    plots of the run in one self-contained HTML page
+  offload-bench report results/*.json --html r.html
 
 Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
 
@@ -52,6 +54,7 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
   run_cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");
   run_cmd->add_option("--out", run.out, "Report file (default: results/<suite>-<UTC timestamp>.json)");
   run_cmd->add_flag("--no-out", run.no_out, "Do not write a report file");
+  run_cmd->add_option("--html", run.html, "Also write the report as one self-contained HTML page of plots");
   run_cmd->add_option("--format", run.format, "What stdout shows")
       ->check(CLI::IsMember({"table", "json", "markdown"}));
   run_cmd->add_flag("--quiet,-q", run.quiet, "No progress line on stderr");
@@ -88,6 +91,13 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
   compare_cmd->add_option("--fail-on", compare.fail_on, "What makes the exit code 1")
       ->check(CLI::IsMember({"regression", "any-change", "never"}));
   compare_cmd->add_option("--seed", compare.seed, "Seed for the bootstrap");
+  compare_cmd->add_option("--html", compare.html, "Also write the comparison as one self-contained HTML page of plots");
+
+  ReportOptions report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Draw reports (offload-bench or Google Benchmark JSON) as one self-contained HTML page");
+  report_cmd->add_option("reports", report.reports, "JSON reports")->required();
+  report_cmd->add_option("--html", report.html, "The HTML page to write")->required();
 
   ListOptions list;
   CLI::App* list_cmd = app.add_subcommand("list", "List built-in scenarios, strategies and jobs");
@@ -114,6 +124,7 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
     }
     return compare;
   }
+  if (report_cmd->parsed()) return report;
   if (list_cmd->parsed()) return list;
   return validate;
 }

@@ -18,6 +18,7 @@
 
 #include "cli/baselines.hpp"
 #include "cli/commands.hpp"
+#include "cli/html_output.hpp"
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
 #include "cli/scenario_sources.hpp"
@@ -26,6 +27,7 @@
 #include "measure/runner.hpp"
 #include "report/atomic_file.hpp"
 #include "report/environment.hpp"
+#include "report/html_report.hpp"
 #include "report/reporter.hpp"
 #include "scenario/parameters.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -201,6 +203,15 @@ int run_command(const RunOptions& options) {
         return kExitFailure;
       }
     }
+  }
+  if (!options.html.empty()) {
+    std::ostringstream json;
+    report::make_reporter("json")->write(result, json);
+    const std::string source = report_paths.empty() ? "run of " + suite.name : report_paths.front().string();
+    if (const int code = write_html_report(options.html, "offload-bench run: " + source,
+                                           report::html_run_payload({{source, json.str()}}));
+        code != kExitOk)
+      return code;
   }
   if (g_interrupted.load()) return 130;
   if (exit_code == kExitOk && options.check && measure::any_expectation_failed(result)) {
