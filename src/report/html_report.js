@@ -48,13 +48,26 @@
     return x.toPrecision(3) + ' ns';
   }
   const ratio = (x) => (finite(x) ? '×' + x.toPrecision(3) : '–');
-  const ci = (c) => (c && finite(c[0]) && finite(c[1]) ? '[' + c[0].toPrecision(3) + ', ' + c[1].toPrecision(3) + ']' : '');
+  // An interval as text, each bound written by `format`; '' when the payload has none.
+  const ci = (c, format) => (c && finite(c[0]) && finite(c[1]) ? '[' + format(c[0]) + ', ' + format(c[1]) + ']' : '');
+  const plain = (x) => x.toPrecision(3);
 
-  // Log scale when the values span more than one order of magnitude (and all are positive).
-  function valueAxis(values, title) {
+  // A log axis labels only 1, 2 and 5 times a power of ten: Chart.js's 1..9 ticks overlap.
+  function roundLogTicks(axis) {
+    const round = axis.ticks.filter((t) => {
+      const mantissa = t.value / Math.pow(10, Math.floor(Math.log10(t.value) + 1e-9));
+      return [1, 2, 5].some((m) => Math.abs(mantissa - m) < 1e-6);
+    });
+    if (round.length >= 2) axis.ticks = round;
+  }
+
+  // Log scale when the values span more than one order of magnitude (and all are positive);
+  // a linear one starts at zero only when asked (a sweep's cost; not a distribution's spread).
+  function valueAxis(values, title, fromZero) {
     const v = values.filter(finite);
     const log = v.length > 0 && Math.min(...v) > 0 && Math.max(...v) / Math.min(...v) > 10;
-    return {type: log ? 'logarithmic' : 'linear', beginAtZero: !log,
+    return {type: log ? 'logarithmic' : 'linear', beginAtZero: fromZero && !log, grace: '5%',
+            afterBuildTicks: log ? roundLogTicks : undefined,
             title: {display: true, text: title + (log ? ' (log scale)' : '')},
             ticks: {callback: (value) => ns(Number(value)), maxTicksLimit: 8}};
   }
@@ -111,7 +124,7 @@
     const all = rows.flatMap((r) => r.samples);
     addChart(container, id, 'strip', 50 + 44 * rows.length, {
       type: 'scatter', data: {datasets: datasets},
-      options: {scales: {x: valueAxis(all, axisTitle), y: rowAxis(rows.map((r) => r.axisLabel))},
+      options: {scales: {x: valueAxis(all, axisTitle, false), y: rowAxis(rows.map((r) => r.axisLabel))},
                 plugins: {tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ns(c.parsed.x)}}}},
     }, marks);
   }
@@ -136,6 +149,7 @@
       type: 'scatter', data: {datasets: datasets},
       options: {scales: {
         x: {type: 'logarithmic', min: low / 1.15, max: high * 1.15, title: {display: true, text: title},
+            afterBuildTicks: roundLogTicks,
             ticks: {callback: (value) => ratio(Number(value)), maxTicksLimit: 8}},
         y: rowAxis(rows.map((r) => r.axisLabel))},
                 plugins: {tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ratio(c.parsed.x)}}}},
@@ -177,7 +191,7 @@
   }
 
   function list(className, items) {
-    if (!items.length) return null;
+    if (!items.length) return document.createDocumentFragment();
     return el('ul', {class: className}, ...items.map((t) => el('li', {text: t})));
   }
 
@@ -207,8 +221,8 @@
       const c = byName[s.name];
       const details = s.conformance.filter((x) => !x.passed).map((x) => x.guarantee + ': ' + x.detail).join('; ');
       table.append(el('tr', {}, el('td', {text: s.name}), el('td', {text: String(s.samples.length)}),
-        el('td', {text: ns(s.median) + ' ' + ci(s.ci)}),
-        el('td', {text: s.role === 'baseline' ? 'baseline' : c ? verdictOf(c.verdict).word + ' ' + ratio(c.ratio) + ' ' + ci(c.ci) : ''}),
+        el('td', {text: ns(s.median) + ' ' + ci(s.ci, ns)}),
+        el('td', {text: s.role === 'baseline' ? 'baseline' : c ? verdictOf(c.verdict).word + ' ' + ratio(c.ratio) + ' ' + ci(c.ci, plain) : ''}),
         el('td', {text: conformanceText(s), title: details})));
     }
     grid.append(table);
@@ -216,7 +230,7 @@
       const forestRows = point.comparisons.map((c) => ({
         label: c.candidate, ratio: c.ratio, ci: c.ci, verdict: c.verdict,
         axisLabel: [c.candidate + (c.metric === 'ns_per_op' ? '' : ' (' + c.metric + ')'),
-                    verdictOf(c.verdict).word + ' ' + ratio(c.ratio) + ' ' + ci(c.ci)]}));
+                    verdictOf(c.verdict).word + ' ' + ratio(c.ratio) + ' ' + ci(c.ci, plain)]}));
       const threshold = Math.max(...point.comparisons.map((c) => c.threshold).filter(finite), 0);
       forestChart(section, point.id + '-forest', forestRows, threshold,
                   'candidate / baseline median, log scale; shaded: within ±' + (threshold * 100).toFixed(0) + '% (no difference)');
@@ -248,7 +262,7 @@
       });
       addChart(box, sweep.id + '-' + k, 'sweep', 260, {
         type: 'line', data: {labels: panel.x_values, datasets: datasets},
-        options: {scales: {x: {title: {display: true, text: sweep.x}}, y: valueAxis(all, 'median ns per op')},
+        options: {scales: {x: {title: {display: true, text: sweep.x}}, y: valueAxis(all, 'median ns per op', true)},
                   plugins: {legend: {display: true, position: 'bottom',
                                      labels: {usePointStyle: true, filter: (item) => !/CI/.test(item.text)}},
                             tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ns(c.parsed.y)}}}},
@@ -314,15 +328,19 @@
       const section = el('section', {id: b.id, class: 'point'}, el('h3', {text: b.key + ' — ' + verdictOf(worst).word}));
       const grid = el('div', {class: 'grid'});
       section.append(grid);
+      const nsMetric = b.metrics.find((m) => m.metric === 'ns_per_op') || {};
       stripChart(grid, b.id + '-strip', [
-        {label: 'base', axisLabel: 'base', samples: b.base_samples, median: null, ci: null},
-        {label: 'new', axisLabel: 'new', samples: b.new_samples, median: null, ci: null}], 'ns per op (wall)');
+        {label: 'base', axisLabel: 'base', samples: b.base_samples, median: nsMetric.base_median, ci: null},
+        {label: 'new', axisLabel: 'new', samples: b.new_samples, median: nsMetric.new_median, ci: null}],
+        'ns per op (wall), lower is better');
       const table = el('table', {class: 'metrics'},
         el('tr', {}, ...['metric', 'base', 'new', 'ratio [CI]', 'verdict', 'note'].map((t) => el('th', {text: t}))));
-      for (const m of b.metrics)
-        table.append(el('tr', {}, el('td', {text: m.metric}), el('td', {text: String(m.base_median) + ' (n=' + m.base_n + ')'}),
-          el('td', {text: String(m.new_median) + ' (n=' + m.new_n + ')'}), el('td', {text: ratio(m.ratio) + ' ' + ci(m.ci)}),
+      for (const m of b.metrics) {
+        const value = /ns_per_op$/.test(m.metric) ? ns : (x) => (finite(x) ? String(x) : '–');
+        table.append(el('tr', {}, el('td', {text: m.metric}), el('td', {text: value(m.base_median) + ' (n=' + m.base_n + ')'}),
+          el('td', {text: value(m.new_median) + ' (n=' + m.new_n + ')'}), el('td', {text: ratio(m.ratio) + ' ' + ci(m.ci, plain)}),
           el('td', {class: 'verdict-' + m.verdict, text: verdictOf(m.verdict).word}), el('td', {text: m.note})));
+      }
       grid.append(table);
       main.append(section);
     }
@@ -332,6 +350,7 @@
 
   if (payload.kind === 'compare') renderCompare(); else renderRun();
   main.setAttribute('aria-busy', 'false');
-  window.offloadReport = {charts: drawn, render_ms: performance.now() - started};
+  // loaded_ms: from the start of navigation (performance's time origin) to every plot drawn.
+  window.offloadReport = {charts: drawn, render_ms: performance.now() - started, loaded_ms: performance.now()};
   document.body.setAttribute('data-rendered', String(drawn.length));
 })();

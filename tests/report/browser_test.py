@@ -9,6 +9,7 @@ independently of the page's script), a page wider than a narrow window, or a ren
 --max-render-s. Saves a screenshot. Exit 2: usage; 3: Chromium missing or would not start.
 
   browser_test.py REPORT.html --screenshot OUT.png [--expect-charts N] [--expect-marks N]
+                  [--screenshot-from SELECTOR --screenshot-height PX]
 """
 import argparse
 import base64
@@ -33,15 +34,18 @@ class Browser:
         self._from_chrome, from_chrome_w = os.pipe()
 
         def wire_fds():  # the child reads commands on fd 3 and writes replies on fd 4
-            os.dup2(to_chrome_r, 3)
-            os.dup2(from_chrome_w, 4)
+            read_end, write_end = os.dup(to_chrome_r), os.dup(from_chrome_w)  # either may be 3 or 4
+            os.dup2(read_end, 3)
+            os.dup2(write_end, 4)
 
         self.proc = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-extensions", "--hide-scrollbars", "--remote-debugging-pipe",
              f"--window-size={width},{height}", f"--user-data-dir={self.profile}", "about:blank"],
-            pass_fds=(to_chrome_r, from_chrome_w), preexec_fn=wire_fds,
+            # close_fds=False: fds 3 and 4 are made in wire_fds; every other fd of ours is
+            # non-inheritable (PEP 446) and closes at exec.
+            close_fds=False, preexec_fn=wire_fds,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         os.close(to_chrome_r)
         os.close(from_chrome_w)
@@ -160,16 +164,20 @@ INSPECT = """(() => {
   }
   return JSON.stringify({charts: charts, painted: painted,
     render_ms: window.offloadReport ? window.offloadReport.render_ms : null,
+    loaded_ms: window.offloadReport ? window.offloadReport.loaded_ms : null,
     overflow_px: document.documentElement.scrollWidth - window.innerWidth});
 })()"""
 
 
-def open_report(browser, url, timeout_s):
+def open_report(browser, url, timeout_s, width):
     target = browser.send("Target.createTarget", {"url": "about:blank"}, session=False)
     attached = browser.send("Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}, session=False)
     browser.session = attached["sessionId"]
     for domain in ("Runtime", "Log", "Network", "Page"):
         browser.send(domain + ".enable")
+    # The exact width: a headless window is never narrower than 500 px.
+    browser.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1,
+                                                        "mobile": False})
     started = time.monotonic()
     browser.send("Page.navigate", {"url": url})
     browser.wait_event("Page.loadEventFired", timeout_s)
@@ -181,6 +189,18 @@ def open_report(browser, url, timeout_s):
         if time.monotonic() - started > timeout_s:
             raise TimeoutError(f"the page did not finish rendering in {timeout_s} s")
         time.sleep(0.05)
+
+
+def screenshot_params(browser, args):
+    """The window, or --screenshot-height CSS px of the page from the top of --screenshot-from."""
+    if args.screenshot_height is None:
+        return {"format": "png"}
+    top = 0
+    if args.screenshot_from:
+        expression = f"document.querySelector({json.dumps(args.screenshot_from)}).getBoundingClientRect().top + window.scrollY"
+        top = browser.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})["result"]["value"]
+    return {"format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": top, "width": args.width, "height": args.screenshot_height, "scale": 1}}
 
 
 def problems_in_events(events, url):
@@ -217,10 +237,10 @@ def check(args):
     for width, name in ((args.width, "wide"), (args.narrow_width, "narrow")):
         browser = Browser(args.chromium, width, 900)
         try:
-            load_s = open_report(browser, url, args.timeout_s)
+            load_s = open_report(browser, url, args.timeout_s, width)
             found = json.loads(browser.send("Runtime.evaluate", {"expression": INSPECT, "returnByValue": True})["result"]["value"])
             if name == "wide":
-                shot = browser.send("Page.captureScreenshot", {"format": "png"})
+                shot = browser.send("Page.captureScreenshot", screenshot_params(browser, args))
                 with open(args.screenshot, "wb") as out:
                     out.write(base64.b64decode(shot["data"]))
             problems += [f"{name}: {p}" for p in problems_in_events(browser.events, url)]
@@ -241,7 +261,8 @@ def check(args):
         if load_s > args.max_render_s:
             problems.append(f"{name}: load and render took {load_s:.2f} s > {args.max_render_s} s")
         print(f"browser_test: {args.report} at {width} px: {len(drawn)} plots, {sum(drawn.values())} marks, "
-              f"loaded and rendered in {load_s:.2f} s (script {found['render_ms']:.0f} ms)")
+              f"navigation to every plot drawn {found['loaded_ms'] / 1000:.2f} s (of which the report's script "
+              f"{found['render_ms'] / 1000:.2f} s), {load_s:.2f} s as seen by the test")
     return problems
 
 
@@ -249,6 +270,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("report")
     parser.add_argument("--screenshot", required=True)
+    parser.add_argument("--screenshot-from", help="CSS selector of the element the screenshot starts at")
+    parser.add_argument("--screenshot-height", type=int, help="CSS px of the page to capture (default: the window)")
     parser.add_argument("--chromium", default=os.environ.get("OFFLOAD_CHROMIUM", "chromium"))
     parser.add_argument("--expect-charts", type=int)
     parser.add_argument("--expect-marks", type=int)
