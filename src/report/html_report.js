@@ -79,12 +79,19 @@
             ticks: {autoSkip: false, callback: (value) => labels[value]}, grid: {display: false}};
   }
 
-  function addChart(container, id, kind, height, config, marks) {
+  // Draws `config` in a new canvas and records its marks: the elements Chart.js made for the
+  // datasets flagged `mark` (samples, ratios, phases, sweep medians) and placed on the plot.
+  function addChart(container, id, kind, height, config) {
     const box = el('div', {class: 'chart ' + kind, style: 'height:' + height + 'px'});
     const canvas = el('canvas', {id: id, role: 'img', 'aria-label': kind + ' plot'});
     box.append(canvas);
     container.append(box);
-    new Chart(canvas, config);
+    const chart = new Chart(canvas, config);
+    let marks = 0;
+    chart.data.datasets.forEach((dataset, i) => {
+      if (!dataset.mark) return;
+      marks += chart.getDatasetMeta(i).data.filter((e) => !e.skip && isFinite(e.x) && isFinite(e.y)).length;
+    });
     drawn.push({id: id, kind: kind, marks: marks});
   }
 
@@ -107,16 +114,14 @@
   // Samples of each row as jittered dots, the median as a tick, its CI as a bar behind them.
   function stripChart(container, id, rows, axisTitle) {
     const datasets = [];
-    let marks = 0;
     rows.forEach((row, i) => {
       const colour = kPalette[i % kPalette.length];
       if (row.ci && finite(row.ci[0]) && finite(row.ci[1]))
         datasets.push({label: row.label + ' 95% CI of the median', data: [{x: row.ci[0], y: i}, {x: row.ci[1], y: i}],
                        showLine: true, borderColor: colour + '55', borderWidth: 14, pointRadius: 0, borderCapStyle: 'butt'});
-      datasets.push({label: row.label + ' samples', pointRadius: 3, pointHoverRadius: 5,
+      datasets.push({label: row.label + ' samples', mark: true, pointRadius: 3, pointHoverRadius: 5,
                      backgroundColor: colour + 'aa', borderColor: colour,
                      data: row.samples.map((x, j) => ({x: x, y: i + ((j * 0.618034) % 1 - 0.5) * 0.5}))});
-      marks += row.samples.length;
       if (finite(row.median))
         datasets.push({label: row.label + ' median', data: [{x: row.median, y: i}], pointStyle: 'line',
                        rotation: 90, pointRadius: 12, borderWidth: 3, borderColor: '#000'});
@@ -126,7 +131,7 @@
       type: 'scatter', data: {datasets: datasets},
       options: {scales: {x: valueAxis(all, axisTitle, false), y: rowAxis(rows.map((r) => r.axisLabel))},
                 plugins: {tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ns(c.parsed.x)}}}},
-    }, marks);
+    });
   }
 
   // One row per ratio: CI as a line, the ratio as a marker shaped and coloured by its verdict.
@@ -139,7 +144,7 @@
                        showLine: true, borderColor: v.colour, borderWidth: 3, pointRadius: 0});
     });
     const marked = rows.map((row, i) => ({x: row.ratio, y: i, v: verdictOf(row.verdict)})).filter((p) => finite(p.x) && p.x > 0);
-    datasets.push({label: 'ratio', data: marked, pointRadius: 8, borderWidth: 2,
+    datasets.push({label: 'ratio', mark: true, data: marked, pointRadius: 8, borderWidth: 2,
                    pointStyle: marked.map((p) => p.v.shape), rotation: marked.map((p) => p.v.rotation),
                    backgroundColor: marked.map((p) => p.v.colour), borderColor: marked.map((p) => p.v.colour)});
     const values = rows.flatMap((r) => [r.ratio, ...(r.ci || [])]).filter((x) => finite(x) && x > 0);
@@ -154,7 +159,7 @@
         y: rowAxis(rows.map((r) => r.axisLabel))},
                 plugins: {tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ratio(c.parsed.x)}}}},
       plugins: [bandPlugin(1 - threshold, 1 + threshold)],
-    }, marked.length);
+    });
   }
 
   function breakdownChart(container, id, strategies) {
@@ -162,7 +167,7 @@
     if (traced.length === 0) return;
     const phases = traced[0].breakdown.map((p) => p.phase);
     const datasets = phases.map((phase, k) => ({
-      label: phase, backgroundColor: kPalette[k % kPalette.length], borderColor: '#fff', borderWidth: 1,
+      label: phase, mark: true, backgroundColor: kPalette[k % kPalette.length], borderColor: '#fff', borderWidth: 1,
       data: traced.map((s) => { const p = s.breakdown.find((q) => q.phase === phase); return p ? p.mean : null; }),
     }));
     addChart(container, id, 'breakdown', 80 + 40 * traced.length, {
@@ -172,7 +177,7 @@
                                          y: {stacked: true}},
                 plugins: {legend: {display: true, position: 'bottom'},
                           tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ns(c.parsed.x)}}}},
-    }, datasets.reduce((n, d) => n + d.data.filter(finite).length, 0));
+    });
     const table = el('table', {class: 'phases'}, el('tr', {}, el('th', {text: 'strategy'}),
                      ...phases.map((p) => el('th', {text: p + ' p50 / p99'}))));
     for (const s of traced)
@@ -195,15 +200,18 @@
     return el('ul', {class: className}, ...items.map((t) => el('li', {text: t})));
   }
 
-  function pointSection(point) {
+  // Sections join the document before their charts are made: Chart.js sizes a canvas only once
+  // it is attached.
+  function pointSection(parent, point) {
     const section = el('section', {id: point.id, class: 'point'}, el('h3', {text: point.title}));
+    parent.append(section);
     if (point.description) section.append(el('p', {class: 'description', text: point.description}));
     const notes = [];
     if (point.backend) notes.push('backend: ' + point.backend);
     if (!point.complete) notes.push('incomplete: the run stopped inside this point');
     if (notes.length) section.append(el('p', {class: 'meta', text: notes.join(' · ')}));
     section.append(list('warnings', point.warnings.map((w) => '⚠ ' + w)));
-    if (point.skipped) { section.append(el('p', {class: 'skipped', text: 'skipped: ' + point.skipped})); return section; }
+    if (point.skipped) { section.append(el('p', {class: 'skipped', text: 'skipped: ' + point.skipped})); return; }
     const byName = {};
     point.comparisons.filter((c) => c.metric === 'ns_per_op').forEach((c) => { byName[c.candidate] = c; });
     const rows = point.strategies.map((s) => {
@@ -238,12 +246,12 @@
     breakdownChart(section, point.id + '-breakdown', point.strategies);
     section.append(list('expectations', point.expectations.map((e) => e.outcome.toUpperCase() + ': ' + e.description +
                                                                        (e.detail ? ' — ' + e.detail : ''))));
-    return section;
   }
 
-  function sweepSection(sweep) {
+  function sweepSection(parent, sweep) {
     const section = el('section', {id: sweep.id, class: 'sweep'},
                        el('h3', {text: 'Sweep: ' + sweep.scenario + ' along ' + sweep.x}));
+    parent.append(section);
     const panels = el('div', {class: 'panels'});
     section.append(panels);
     const all = sweep.panels.flatMap((p) => p.series.flatMap((s) => [...s.low, ...s.high, ...s.median]));
@@ -256,7 +264,7 @@
         datasets.push({label: s.strategy + ' CI low', data: s.low, borderWidth: 0, pointRadius: 0});
         datasets.push({label: s.strategy + ' 95% CI', data: s.high, borderWidth: 0, pointRadius: 0,
                        fill: '-1', backgroundColor: colour + '33'});
-        datasets.push({label: s.strategy, data: s.median, borderColor: colour, backgroundColor: colour,
+        datasets.push({label: s.strategy, mark: true, data: s.median, borderColor: colour, backgroundColor: colour,
                        borderDash: i % 2 ? [6, 3] : [], pointStyle: ['circle', 'rect', 'triangle', 'rectRot'][i % 4],
                        pointRadius: 4});
       });
@@ -266,9 +274,8 @@
                   plugins: {legend: {display: true, position: 'bottom',
                                      labels: {usePointStyle: true, filter: (item) => !/CI/.test(item.text)}},
                             tooltip: {callbacks: {label: (c) => c.dataset.label + ': ' + ns(c.parsed.y)}}}},
-      }, panel.series.reduce((n, s) => n + s.median.filter(finite).length, 0));
+      });
     });
-    return section;
   }
 
   function header(rows, warnings) {
@@ -282,20 +289,20 @@
     main.append(toc);
     for (const report of payload.reports) {
       const section = el('section', {id: report.id, class: 'report'}, el('h2', {text: report.source}));
+      main.append(section);
       section.append(...header(report.environment, report.warnings));
       const entries = el('ul', {});
       toc.append(el('p', {}, el('a', {href: '#' + report.id, text: report.source})), entries);
       for (const sweep of report.sweeps) {
-        section.append(sweepSection(sweep));
+        sweepSection(section, sweep);
         entries.append(el('li', {}, el('a', {href: '#' + sweep.id, text: 'Sweep: ' + sweep.scenario})));
       }
       for (const point of report.points) {
-        section.append(pointSection(point));
+        pointSection(section, point);
         const verdicts = point.comparisons.filter((c) => c.metric === 'ns_per_op').map((c) => verdictOf(c.verdict).word);
         entries.append(el('li', {}, el('a', {href: '#' + point.id, text: point.title}),
                           verdicts.length ? ' — ' + verdicts.join(', ') : ''));
       }
-      main.append(section);
     }
   }
 
@@ -326,6 +333,7 @@
                                                                   ['regressed', 'improved', 'insufficient', 'unchanged'].indexOf(y))[0];
       toc.append(el('li', {}, el('a', {href: '#' + b.id, text: b.key}), ' — ' + verdictOf(worst).word));
       const section = el('section', {id: b.id, class: 'point'}, el('h3', {text: b.key + ' — ' + verdictOf(worst).word}));
+      main.append(section);
       const grid = el('div', {class: 'grid'});
       section.append(grid);
       const nsMetric = b.metrics.find((m) => m.metric === 'ns_per_op') || {};
@@ -342,7 +350,6 @@
           el('td', {class: 'verdict-' + m.verdict, text: verdictOf(m.verdict).word}), el('td', {text: m.note})));
       }
       grid.append(table);
-      main.append(section);
     }
     for (const [name, keys] of [['only in base', payload.only_in_base], ['only in new', payload.only_in_new]])
       if (keys.length) main.append(el('h2', {text: name}), list('unpaired', keys));

@@ -127,9 +127,10 @@ CompareResult gbench_compare(const LoadedReport& base, const LoadedReport& candi
   return compare_reports(base, candidate, options);
 }
 
+// The compare fixtures taken backwards (new as BASE): their improvement becomes a regression.
 TEST(HtmlComparePayload, MatchesGoldenWithRegressionsFirst) {
-  const LoadedReport base = read_report_file(kData / "compare" / "gbench_base.json");
-  const LoadedReport candidate = read_report_file(kData / "compare" / "gbench_new.json");
+  const LoadedReport base = read_report_file(kData / "compare" / "gbench_new.json");
+  const LoadedReport candidate = read_report_file(kData / "compare" / "gbench_base.json");
   const std::string payload = html_compare_payload(gbench_compare(base, candidate), base, candidate);
   const auto parsed = nlohmann::json::parse(payload);
   const std::vector<std::string> rank = {"regressed", "improved", "insufficient", "unchanged"};
