@@ -8,7 +8,7 @@ CTEST_FLAGS ?= --output-on-failure
 RUN_FLAGS ?= --breakdown
 BENCH_FLAGS ?=
 
-.PHONY: all deps build test run bench gate-quality tsan asan clean
+.PHONY: all deps build test run bench gate-quality html-screenshot tsan asan clean
 
 all: build
 
@@ -32,6 +32,14 @@ bench: build
 	@mkdir -p results
 	$(BUILD_DIR)/bench/offload-micro --benchmark_repetitions=10 --benchmark_display_aggregates_only=true \
 	  --benchmark_out=results/micro-$$(date -u +%Y%m%dT%H%M%SZ).json --benchmark_out_format=json $(BENCH_FLAGS)
+
+# The README's picture of the HTML report (docs/html_report.png): the browser test's fixed reports,
+# drawn by `offload-bench report` and photographed by headless Chromium.
+html-screenshot: build
+	$(BUILD_DIR)/src/offload-bench report tests/report/data/report.json.golden \
+	  tests/report/data/html/small_sweep.json --html $(BUILD_DIR)/html_screenshot.html
+	python3 tests/report/browser_test.py $(BUILD_DIR)/html_screenshot.html --screenshot docs/html_report.png \
+	  --screenshot-from '#r1-s0' --screenshot-height 1300
 
 # The compare gate's false-alarm and detection rates (README, "The gate's quality"); ~6 min.
 gate-quality: build

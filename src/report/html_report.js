@@ -224,7 +224,7 @@
     section.append(grid);
     stripChart(grid, point.id + '-strip', rows, 'ns per op (wall), lower is better');
     const table = el('table', {class: 'strategies'},
-      el('tr', {}, ...['strategy', 'samples', 'median ns/op [95% CI]', 'vs baseline', 'conformance'].map((t) => el('th', {text: t}))));
+      el('tr', {}, ...['strategy', 'n', 'median ns/op [95% CI]', 'vs baseline', 'conformance'].map((t) => el('th', {text: t}))));
     for (const s of point.strategies) {
       const c = byName[s.name];
       const details = s.conformance.filter((x) => !x.passed).map((x) => x.guarantee + ': ' + x.detail).join('; ');
