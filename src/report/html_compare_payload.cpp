@@ -15,17 +15,6 @@ namespace {
 using html::Json;
 using html::rounded;
 
-// The order benchmarks are shown in: what needs attention first.
-int verdict_rank(CompareVerdict v) {
-  switch (v) {
-    case CompareVerdict::kRegressed: return 0;
-    case CompareVerdict::kImproved: return 1;
-    case CompareVerdict::kInsufficient: return 2;
-    case CompareVerdict::kUnchanged: return 3;
-  }
-  return 3;
-}
-
 Json side_json(const std::string& source, ReportKind kind, const ReportEnvironment& e, bool partial) {
   return {{"source", source}, {"environment", html::environment_rows(e, kind)}, {"partial", partial}};
 }
@@ -64,7 +53,7 @@ std::string html_compare_payload(const CompareResult& result, const LoadedReport
     if (added) entries.push_back({c.benchmark, {}, 3, NAN});
     Entry& e = entries[it->second];
     e.metrics.push_back(&c);
-    e.rank = std::min(e.rank, verdict_rank(c.verdict));
+    e.rank = std::min(e.rank, severity(c.verdict));
     if (c.metric == kNsPerOp) e.ns_ratio = c.ratio;
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
