@@ -341,8 +341,8 @@
       for (const point of report.points) {
         pointSection(section, point);
         const verdicts = point.comparisons.filter((c) => c.metric === 'ns_per_op').map((c) => verdictOf(c.verdict).word);
-        entries.append(el('li', {}, el('a', {href: '#' + point.id, text: point.title}),
-                          verdicts.length ? ' — ' + verdicts.join(', ') : ''));
+        const note = point.skipped ? 'skipped' : verdicts.join(', ');
+        entries.append(el('li', {}, el('a', {href: '#' + point.id, text: point.title}), note ? ' — ' + note : ''));
       }
     }
   }

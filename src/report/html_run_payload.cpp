@@ -1,6 +1,7 @@
 // The run page's payload (html_report.hpp): read each report with report_reader (samples, phase
 // breakdown, environment; ours or Google Benchmark's), then add what only our `scenarios` hold —
 // comparisons, conformance, expectations, warnings, sweep parameters — per scenario point.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -191,8 +192,8 @@ Json sweeps_json(const Json& points, const std::string& report_id) {
     for (std::size_t a = 0; a < axes.size(); ++a) {
       std::vector<std::string> seen;
       for (std::size_t p = begin; p < end; ++p) {
-        const std::string v = p < points.size() && a < points[p]["parameters"].size()
-                                  ? points[p]["parameters"][a][1].get<std::string>() : "";
+        const Json& params = points[p]["parameters"];
+        const std::string v = a < params.size() ? params[a][1].get<std::string>() : "";
         if (std::find(seen.begin(), seen.end(), v) == seen.end()) seen.push_back(v);
       }
       if (seen.size() >= most) most = seen.size(), x_axis = a;
