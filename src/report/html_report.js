@@ -10,10 +10,14 @@
   const payload = JSON.parse(document.getElementById('payload').textContent);
   const main = document.getElementById('report');
   const drawn = [];    // {id, kind, marks}, per plot drawn
+  const charts = [];   // the Chart objects drawn, for resizing
   const pending = [];  // plots laid out but not drawn yet, in page order
   let visibleMs = null;  // when the plots on the first screen were drawn
 
   Chart.defaults.animation = false;
+  // Sized here rather than by Chart.js, which would read each canvas's computed style as it is made
+  // (a forced layout per plot); drawMany reads the sizes of a batch at once, then draws it.
+  Chart.defaults.responsive = false;
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.family = 'system-ui, sans-serif';
   Chart.defaults.plugins.legend.display = false;
@@ -100,13 +104,15 @@
     onScreen.observe(canvas);
   }
 
-  // Draws a plot once and records its marks: the elements Chart.js made for the datasets flagged
-  // `mark` (samples, ratios, phases, sweep medians) and placed on the plot.
-  function draw(plot) {
-    if (plot.done) return;
-    plot.done = true;
+  // Draws a plot once, `size` [width, height] CSS px, and records its marks: the elements
+  // Chart.js made for the datasets flagged `mark` (samples, ratios, phases, sweep medians) and
+  // placed on the plot.
+  function draw(plot, size) {
     onScreen.unobserve(plot.canvas);
+    plot.canvas.width = size[0];
+    plot.canvas.height = size[1];
     const chart = new Chart(plot.canvas, plot.config);
+    charts.push(chart);
     let marks = 0;
     chart.data.datasets.forEach((dataset, i) => {
       if (!dataset.mark) return;
@@ -115,16 +121,35 @@
     drawn.push({id: plot.id, kind: plot.kind, marks: marks});
   }
 
+  const boxSize = (canvas) => [canvas.parentNode.clientWidth, canvas.parentNode.clientHeight];
+
+  function drawMany(plots) {
+    const todo = plots.filter((p) => !p.done);
+    todo.forEach((p) => { p.done = true; });
+    const sizes = todo.map((p) => boxSize(p.canvas));
+    todo.forEach((p, i) => draw(p, sizes[i]));
+  }
+
   // The plots a reader sees (or is about to) first; the first call is the first screen.
   const onScreen = new IntersectionObserver((entries) => {
-    for (const e of entries) if (e.isIntersecting) draw(e.target.plot);
+    drawMany(entries.filter((e) => e.isIntersecting).map((e) => e.target.plot));
     if (visibleMs === null) visibleMs = performance.now();
   }, {rootMargin: '200px'});
 
-  // The rest, a slice at a time, then the signal that every plot is drawn.
+  // A new window width: every drawn plot takes its box's new size (all read, then all drawn).
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => {
+      const sizes = charts.map((c) => boxSize(c.canvas));
+      charts.forEach((c, i) => c.resize(sizes[i][0], sizes[i][1]));
+    }, 100);
+  });
+
+  // The rest, a batch at a time (~40 ms of work), then the signal that every plot is drawn.
   function drawRest() {
     const until = performance.now() + 40;
-    while (pending.length > 0 && performance.now() < until) draw(pending.shift());
+    while (pending.length > 0 && performance.now() < until) drawMany(pending.splice(0, 6));
     if (pending.length > 0) { setTimeout(drawRest, 0); return; }
     // Times from the start of navigation (performance's time origin).
     window.offloadReport = {charts: drawn, text_ms: textMs, visible_ms: visibleMs, loaded_ms: performance.now(),

@@ -202,6 +202,16 @@ def screenshot_params(browser, args):
             "clip": {"x": 0, "y": top, "width": args.width, "height": args.screenshot_height, "scale": 1}}
 
 
+def narrowed(browser, width):
+    """Problems once a loaded page's window shrinks to `width`: the plots must follow it."""
+    browser.send("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1,
+                                                        "mobile": False})
+    time.sleep(1)  # the page redraws 100 ms after the last resize event
+    overflow_px = browser.send("Runtime.evaluate", {"expression": "document.documentElement.scrollWidth - window.innerWidth",
+                                                    "returnByValue": True})["result"]["value"]
+    return [f"the page is {overflow_px} px wider than a {width} px window"] if overflow_px > 0 else []
+
+
 def problems_in_events(events, url):
     problems = []
     for e in events:
@@ -242,6 +252,7 @@ def check(args):
                 shot = browser.send("Page.captureScreenshot", screenshot_params(browser, args))
                 with open(args.screenshot, "wb") as out:
                     out.write(base64.b64decode(shot["data"]))
+                problems += [f"narrowed after loading: {p}" for p in narrowed(browser, args.narrow_width)]
             problems += [f"{name}: {p}" for p in problems_in_events(browser.events, url)]
         finally:
             browser.close()
