@@ -151,6 +151,7 @@
     const until = performance.now() + 40;
     while (pending.length > 0 && performance.now() < until) drawMany(pending.splice(0, 6));
     if (pending.length > 0) { setTimeout(drawRest, 0); return; }
+    if (visibleMs === null) visibleMs = performance.now();  // everything was drawn before the first screen's call
     // Times from the start of navigation (performance's time origin).
     window.offloadReport = {charts: drawn, text_ms: textMs, visible_ms: visibleMs, loaded_ms: performance.now(),
                             script_ms: performance.now() - started};
