@@ -8,7 +8,8 @@
 namespace offload::report::html_assets {
 
 std::string_view chart_js_script();  // OFFLOAD_CHART_JS: /usr/share/javascript/chart.js/chart.min.js
-std::string_view report_script();    // src/report/html_report.js: draws the payload
+std::string_view report_plots_script();  // src/report/html_report_plots.js: the plots' configurations
+std::string_view report_script();    // src/report/html_report.js: lays out the payload, draws the plots
 std::string_view report_style();     // src/report/html_report.css
 
 }  // namespace offload::report::html_assets

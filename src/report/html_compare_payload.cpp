@@ -43,21 +43,21 @@ std::string html_compare_payload(const CompareResult& result, const LoadedReport
   struct Entry {
     std::string key;
     std::vector<const MetricComparison*> metrics;
-    int rank = 3;
+    CompareVerdict worst = CompareVerdict::kUnchanged;  // the verdict needing attention first
     double ns_ratio = NAN;
   };
   std::vector<Entry> entries;
   std::map<std::string, std::size_t> index;
   for (const MetricComparison& c : result.comparisons) {
     const auto [it, added] = index.try_emplace(c.benchmark, entries.size());
-    if (added) entries.push_back({c.benchmark, {}, 3, NAN});
+    if (added) entries.push_back({c.benchmark, {}, c.verdict, NAN});
     Entry& e = entries[it->second];
     e.metrics.push_back(&c);
-    e.rank = std::min(e.rank, severity(c.verdict));
+    if (severity(c.verdict) < severity(e.worst)) e.worst = c.verdict;
     if (c.metric == kNsPerOp) e.ns_ratio = c.ratio;
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.rank != b.rank) return a.rank < b.rank;
+    if (a.worst != b.worst) return severity(a.worst) < severity(b.worst);
     const double ra = std::isfinite(a.ns_ratio) ? a.ns_ratio : 0, rb = std::isfinite(b.ns_ratio) ? b.ns_ratio : 0;
     return ra > rb;
   });
@@ -67,6 +67,7 @@ std::string html_compare_payload(const CompareResult& result, const LoadedReport
     Json metrics = Json::array();
     for (const MetricComparison* c : e.metrics) metrics.push_back(metric_json(*c));
     benchmarks.push_back({{"id", fmt::format("c{}", benchmarks.size())}, {"key", e.key},
+                          {"verdict", to_string(e.worst)},
                           {"base_samples", samples_of(base, e.key)},
                           {"new_samples", samples_of(candidate, e.key)}, {"metrics", metrics}});
   }

@@ -57,6 +57,8 @@ std::string html_page(const std::string& title, const std::string& payload_json)
   page += "</script>\n<script>\n";
   page += html_assets::chart_js_script();
   page += "\n</script>\n<script>\n";
+  page += html_assets::report_plots_script();
+  page += "</script>\n<script>\n";
   page += html_assets::report_script();
   page += "</script>\n</body>\n</html>\n";
   return page;
