@@ -23,13 +23,14 @@ std::string escape_html(std::string_view text) {
   return out;
 }
 
-// In JSON, "</" occurs only inside strings, where "<\/" means the same.
+// Every '<' as \u003c, which JSON reads the same (a '<' occurs only inside its strings): no text
+// can then end the <script> element ("</script") or switch the HTML tokenizer's state ("<!--").
 std::string script_safe(std::string_view json) {
   std::string out;
   out.reserve(json.size());
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    out += json[i];
-    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') out += '\\';
+  for (const char ch : json) {
+    if (ch == '<') out += "\\u003c";
+    else out += ch;
   }
   return out;
 }

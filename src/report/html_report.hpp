@@ -34,7 +34,7 @@ std::string html_compare_payload(const CompareResult& result, const LoadedReport
                                  const LoadedReport& candidate);
 
 // The whole page around a payload of html_run_payload or html_compare_payload.
-// Note: "</" in the payload is written as "<\/" so no string in it can close the <script>.
+// Note: every '<' in the payload is written as \u003c, so no string in it can close its <script>.
 std::string html_page(const std::string& title, const std::string& payload_json);
 
 }  // namespace offload::report
