@@ -45,12 +45,12 @@ html-screenshot: build
 gate-quality: build
 	scripts/gate-quality.sh 50 $(BUILD_DIR)/src/offload-bench
 
-# The concurrent code's tests (runtime, strategies, workloads) under ThreadSanitizer, and every
+# The concurrent code's tests (runtime, strategies, workloads, peer drivers) under ThreadSanitizer, and every
 # test under AddressSanitizer + UBSan, each in its own build directory.
 tsan: deps
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=thread -DOFFLOAD_BUILD_BENCH=OFF
-	cmake --build build-tsan -j $(JOBS) --target runtime_tests strategy_tests scenario_tests
-	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest $(CTEST_FLAGS) -L 'runtime|strategy|scenario'
+	cmake --build build-tsan -j $(JOBS) --target runtime_tests strategy_tests scenario_tests drivers_tests
+	cd build-tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest $(CTEST_FLAGS) -L 'runtime|strategy|scenario|drivers'
 
 asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOFFLOAD_SANITIZER=address -DOFFLOAD_BUILD_BENCH=OFF

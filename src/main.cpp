@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
           using T = std::decay_t<decltype(options)>;
           if constexpr (std::is_same_v<T, int>) return options;
           else if constexpr (std::is_same_v<T, RunOptions>) return run_command(options);
+          else if constexpr (std::is_same_v<T, AbOptions>) return ab_command(options);
+          else if constexpr (std::is_same_v<T, ServeOptions>) return serve_command();
           else if constexpr (std::is_same_v<T, CompareOptions>) return compare_command(options);
           else if constexpr (std::is_same_v<T, ReportOptions>) return report_command(options);
           else if constexpr (std::is_same_v<T, ListOptions>) return list_command(options);
@@ -23,6 +25,6 @@ int main(int argc, char** argv) {
         command);
   } catch (const std::exception& e) {
     std::cerr << "offload-bench: " << e.what() << '\n';
-    return kExitFailure;
+    return kExitRunFailure;
   }
 }

@@ -1,15 +1,16 @@
 """offload-bench's CPython backend: runs a scenario's workload on the real asyncio.
 
-The C++ runner (src/backend/python_driver.cpp) starts `python -u offload_bench_driver` and
+The C++ client (src/backend/driver_client.cpp) starts `python -u offload_bench_driver` and
 keeps the measurement protocol (warm-up, interleaved strategies, repetitions, statistics); this
 server only opens workloads, times samples of them and probes guarantees.
 
-Protocol 1: one JSON object per line on stdin, exactly one JSON object per line on stdout, in
+Protocol 2 (docs/driver_protocol.md): one JSON object per line on stdin, exactly one JSON object per line on stdout, in
 order. Nothing else is ever written to stdout; diagnostics go to stderr. Every response has
 "ok"; a failed request carries "error" (one line), a request this interpreter cannot honour
 carries "unsupported" (one line). A failing request never stops the server.
 
-  {"cmd":"hello"}  -> protocol, python ("3.11.7"), implementation, executable, has_get_snapshot
+  {"cmd":"hello","protocol":2}  -> protocol, backend ("cpython"), version ("3.11.7"), description,
+      implementation, executable, has_get_snapshot (a client speaking another protocol: error)
   {"cmd":"open","workload":{...},"selection":{axis: strategy}}  -> id
   {"cmd":"sample","id":N,"batches":B}  -> ops, wall_ns, cpu_ns, voluntary_switches,
       involuntary_switches, gc_collections, gc_ns, latencies_ns (offload kind only)

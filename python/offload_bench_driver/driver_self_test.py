@@ -24,9 +24,9 @@ def self_test() -> int:
         print(f"{'ok  ' if passed else 'FAIL'} {name}{': ' + detail if detail else ''}", flush=True)
 
     try:
-        hello = call({"cmd": "hello"})
+        hello = call({"cmd": "hello", "protocol": PROTOCOL})
         check("hello", hello.get("ok") is True and hello.get("protocol") == PROTOCOL,
-              f"{hello.get('implementation')} {hello.get('python')}, has_get_snapshot={hello.get('has_get_snapshot')}")
+              f"{hello.get('description')}, has_get_snapshot={hello.get('has_get_snapshot')}")
         original_copy = asyncio.futures._copy_future_state
         for kind, selection in (("offload", {"offload": "copy_context_partial"}),
                                 ("offload", {"offload": "skip_empty_context", "state_copy": "snapshot"}),

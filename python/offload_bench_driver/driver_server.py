@@ -60,7 +60,12 @@ class Driver:
         return workload_id
 
     def _hello(self, request: dict) -> dict:
-        return {"protocol": PROTOCOL, "python": platform.python_version(),
+        client = request.get("protocol")
+        if client != PROTOCOL:
+            raise RequestError(f"this driver speaks protocol {PROTOCOL}, the client {json.dumps(client)}")
+        version = platform.python_version()
+        return {"protocol": PROTOCOL, "backend": "cpython", "version": version,
+                "description": f"{platform.python_implementation()} {version} ({sys.executable})",
                 "implementation": sys.implementation.name, "executable": sys.executable,
                 "has_get_snapshot": HAS_NATIVE_GET_SNAPSHOT}
 

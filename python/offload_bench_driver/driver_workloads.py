@@ -14,12 +14,28 @@ from dataclasses import dataclass
 from typing import Optional
 
 from driver_jobs import JOBS, make_job
-from driver_protocol import RequestError, checked_field
+from driver_protocol import RequestError, Unsupported, checked_field
 from driver_strategies import Strategies
 
 
 KINDS = ("offload", "state_copy", "offload_wrap")
 CONCURRENCIES = ("gather", "sequential", "bounded")
+LOOPS = ("asyncio", "uvloop")
+
+
+def _uvloop():
+    """The uvloop module, or None when this interpreter lacks it."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop
+
+
+def new_event_loop(kind: str):
+    """asyncio's own event loop, or uvloop's (libuv underneath: call_soon_threadsafe coalesces
+    wake-ups through uv_async_send)."""
+    return _uvloop().new_event_loop() if kind == "uvloop" else asyncio.new_event_loop()
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,7 @@ class WorkloadSpec:
     timeout_ms: Optional[float]
     gc: bool
     workers: Optional[int]
+    loop: str  # asyncio | uvloop: the event loop implementation
 
     @staticmethod
     def parse(obj) -> "WorkloadSpec":
@@ -58,11 +75,18 @@ class WorkloadSpec:
             timeout_ms=field("timeout_ms", float, None, minimum=0, nullable=True),
             gc=field("gc", bool, True),
             workers=field("workers", int, None, minimum=1, nullable=True),
+            loop=field("loop", str, "asyncio"),
         )
         for key, value, choices in (("kind", spec.kind, KINDS), ("job", spec.job, JOBS),
                                     ("concurrency", spec.concurrency, CONCURRENCIES)):
             if value not in choices:
                 raise RequestError(f"workload.{key}: unknown {key} {value!r} (choices: {', '.join(choices)})")
+        if spec.loop not in LOOPS:
+            raise RequestError(f"workload.loop: unknown loop {spec.loop!r} (choices: {', '.join(LOOPS)})")
+        if spec.loop == "uvloop" and spec.kind != "offload":
+            raise Unsupported(f"loop=uvloop applies to end-to-end offloads; kind {spec.kind} has no event loop")
+        if spec.loop == "uvloop" and _uvloop() is None:
+            raise Unsupported("uvloop is not installed for this interpreter (Debian: python3-uvloop)")
         return spec
 
 
@@ -131,7 +155,7 @@ class OffloadWorkload:
         self._timeout_s = None if spec.timeout_ms is None else spec.timeout_ms / 1000
         self._latencies: list = []
         self._executors = executors
-        self._loop = asyncio.new_event_loop()
+        self._loop = new_event_loop(spec.loop)
         self._loop.set_default_executor(executors.acquire(spec.workers))
 
     def installed(self):

@@ -15,7 +15,7 @@ int write_html_report(const std::string& path, const std::string& title, const s
     report::write_file_atomically(path, report::html_page(title, payload_json));
   } catch (const std::exception& e) {
     std::cerr << "offload-bench: --html: " << e.what() << '\n';
-    return kExitFailure;
+    return kExitRunFailure;
   }
   std::cerr << "offload-bench: HTML report written to " << path << '\n';
   return kExitOk;

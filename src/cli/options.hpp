@@ -11,8 +11,14 @@ namespace offload::cli {
 struct RunOptions {
   std::vector<std::string> paths;  // scenario files or directories; empty: the built-in suite
   std::string filter;              // ECMAScript regex over "<scenario>/<param=value>..."
-  bool quick = false;              // smoke run: 5 repetitions, 1 warm-up, short samples
-  std::optional<std::int64_t> repetitions;
+  bool quick = false;              // smoke run: the scenarios' [quick] sizes, short samples, few rounds
+  std::optional<std::int64_t> repetitions;  // fixed rounds (turns adaptive sampling off)
+  // Adaptive sampling: rounds until each ns/op ratio's CI is within +-precision (0: fixed rounds,
+  // the scenario's measure.repetitions), or a point has run max_time_s.
+  double precision = 0.03;
+  double max_time_s = 3;
+  double time_budget_s = 0;        // the whole run's, shared by the points left (0: none)
+  std::optional<double> driver_timeout_s;  // per driver request (default 120 s)
   std::uint64_t seed = 1;
   std::string out;                 // report path; "" = results/<suite>-<UTC timestamp>.json
   bool no_out = false;             // do not write a report file
@@ -26,7 +32,7 @@ struct RunOptions {
   // One extra traced sample per strategy, apart from the timed ones (tracing costs clock reads),
   // timing each phase of an offload. Off by default: it lengthens the run.
   bool breakdown = false;
-  std::string backend;  // "native" | "cpython": sets runtime.backend in every scenario ("" keeps theirs)
+  std::string backend;  // native | cpython | libuv | asio: sets runtime.backend in every scenario ("" keeps theirs)
   std::string python;   // the cpython backend's interpreter ("" : python3 on PATH)
   std::string html;     // also write the report as one self-contained HTML page here ("" : none)
 };
@@ -48,6 +54,16 @@ struct ReportOptions {
   std::vector<std::string> reports;  // JSON reports: ours or Google Benchmark's
   std::string html;                  // the page to write
 };
+
+// `ab`: the run's options (scenarios, precision, output, ...) plus the two builds.
+struct AbOptions {
+  RunOptions run;
+  std::string base;  // an offload-bench binary, or a directory holding one (a build tree)
+  std::string candidate;  // --new
+  std::string fail_on = "regression";  // regression | any-change | never
+};
+
+struct ServeOptions {};
 
 struct ListOptions {
   std::string what = "all";  // all | scenarios | strategies | jobs

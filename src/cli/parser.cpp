@@ -15,13 +15,59 @@
 
 namespace offload::cli {
 
+// The options `run` and `ab` share: what to run, how long, and where the report goes.
+void add_run_options(CLI::App* cmd, RunOptions& run) {
+  cmd->add_option("scenarios", run.paths, "Scenario files or directories (default: the built-in suite)");
+  cmd->add_option("--filter", run.filter, "Only scenario points whose name matches this regex (name/param=value/...)");
+  cmd->add_flag("--quick", run.quick,
+                "Smoke run: each scenario's [quick] size, 5 ms samples, the fewest rounds that can reach a "
+                "verdict, at most 0.25 s a point");
+  cmd->add_option("--precision", run.precision,
+                  "Run rounds until every ns/op ratio's 95% CI is within +-this fraction (default 0.03); "
+                  "0: the scenarios' fixed repetitions")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--max-time", run.max_time_s, "Seconds of rounds a point may take to reach --precision (default 3)")
+      ->check(CLI::Range(0.01, 86400.0));
+  cmd->add_option("--time-budget", run.time_budget_s,
+                  "Seconds for the whole run: each point gets at most its share of what is left")
+      ->check(CLI::Range(0.0, 1e7));
+  cmd->add_option("--driver-timeout", run.driver_timeout_s,
+                  "Seconds a backend driver may take to answer one request before it is killed (default 120)")
+      ->check(CLI::Range(0.1, 86400.0));
+  cmd->add_flag("--breakdown", run.breakdown,
+                "Time each offload phase (submit → worker start → job end → published → loop woken → "
+                "state copied → resumed) in one extra traced sample per strategy; end-to-end offload "
+                "scenarios only");
+  cmd->add_option("--repetitions", run.repetitions,
+                  "Exactly N interleaved rounds per point (overrides the scenario; no adaptive sampling)")
+      ->check(CLI::Range(2, 1000));
+  cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");
+  cmd->add_option("--out", run.out, "Report file (default: results/<suite>-<UTC timestamp>.json)");
+  cmd->add_flag("--no-out", run.no_out, "Do not write a report file");
+  cmd->add_option("--format", run.format, "What stdout shows")
+      ->check(CLI::IsMember({"table", "json", "markdown"}));
+  cmd->add_flag("--quiet,-q", run.quiet, "No progress line on stderr");
+  cmd->add_option("--alpha", run.alpha, "Significance level, Holm-corrected per scenario point")
+      ->check(CLI::Range(1e-6, 0.5));
+  cmd->add_option("--threshold", run.threshold, "Smallest change reported as faster/slower (0.02 = 2%)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--set", run.set, "Override a scenario parameter, e.g. --set workload.job_ns=2000 (repeatable)");
+  cmd->add_option("--save-baseline", run.save_baseline,
+                  "Also keep the report as results/baselines/NAME.json (for compare --baseline NAME)")
+      ->check(CLI::Validator(
+          [](std::string& name) {
+            return is_baseline_name(name) ? std::string() : "a baseline name is letters, digits, '_', '-' or '.'";
+          },
+          "NAME"));
+}
+
 Command parse_command_line(int argc, char** argv) {
   CLI::App app{"offload-bench: measure what offloading a small job from an event loop to a thread pool costs"};
   app.set_version_flag("--version", std::string("offload-bench ") + OFFLOAD_VERSION);
   app.require_subcommand(1);
   app.footer(R"(Examples:
   offload-bench run                          the built-in suite, table on stdout, JSON in results/
-  offload-bench run --quick                  a smoke run of the suite (well under 15 s)
+  offload-bench run --quick                  a smoke run of the suite
   offload-bench run --quick --check scenarios/ci   the CI gate: exit 1 if an expectation fails
   offload-bench run scenarios/state_copy_micro.toml --format markdown
   offload-bench run --filter 'to_thread.*gather' --repetitions 20
@@ -32,44 +78,36 @@ Command parse_command_line(int argc, char** argv) {
   offload-bench run --quick --html r.html    plots of the run in one self-contained HTML page
   offload-bench report results/*.json --html r.html
 
-Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
+Two builds, one interleaved run (CI gating without drift between reports):
+  offload-bench ab --base main-build/ --new pr-build/ scenarios/ci
+
+Exit codes: 0 success, 1 a regression or failed expectation, 2 usage or input error,
+3 a failure while running (a driver, an I/O error), 130/143 interrupted by SIGINT/SIGTERM.)");
 
   RunOptions run;
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios and compare their strategies");
-  run_cmd->add_option("scenarios", run.paths, "Scenario files or directories (default: the built-in suite)");
-  run_cmd->add_option("--filter", run.filter, "Only scenario points whose name matches this regex (name/param=value/...)");
-  run_cmd->add_flag("--quick", run.quick, "Smoke run: 5 repetitions, 1 warm-up, short samples");
+  add_run_options(run_cmd, run);
   run_cmd->add_flag("--check", run.check, "Exit 1 when an [[expect]] of a scenario fails with statistical support");
-  run_cmd->add_flag("--breakdown", run.breakdown,
-                    "Time each offload phase (submit → worker start → job end → published → loop woken → "
-                    "state copied → resumed) in one extra traced sample per strategy; end-to-end offload "
-                    "scenarios only");
   run_cmd->add_option("--backend", run.backend,
-                      "Run every scenario on this backend: native (the model) or cpython (the real asyncio, "
-                      "through python3); a sweep over runtime.backend narrows to it")
-      ->check(CLI::IsMember({"native", "cpython"}));
+                      "Run every scenario on this backend: native (the model), cpython (the real asyncio, "
+                      "through python3), libuv or asio (their drivers); a sweep over runtime.backend narrows to it")
+      ->check(CLI::IsMember({"native", "cpython", "libuv", "asio"}));
   run_cmd->add_option("--python", run.python, "Interpreter for the cpython backend (default: python3 on PATH)");
-  run_cmd->add_option("--repetitions", run.repetitions, "Timed samples per strategy (overrides the scenario)")
-      ->check(CLI::Range(2, 1000));
-  run_cmd->add_option("--seed", run.seed, "Seed for the strategy order and the bootstrap");
-  run_cmd->add_option("--out", run.out, "Report file (default: results/<suite>-<UTC timestamp>.json)");
-  run_cmd->add_flag("--no-out", run.no_out, "Do not write a report file");
   run_cmd->add_option("--html", run.html, "Also write the report as one self-contained HTML page of plots");
-  run_cmd->add_option("--format", run.format, "What stdout shows")
-      ->check(CLI::IsMember({"table", "json", "markdown"}));
-  run_cmd->add_flag("--quiet,-q", run.quiet, "No progress line on stderr");
-  run_cmd->add_option("--alpha", run.alpha, "Significance level, Holm-corrected per scenario point")
-      ->check(CLI::Range(1e-6, 0.5));
-  run_cmd->add_option("--threshold", run.threshold, "Smallest change reported as faster/slower (0.02 = 2%)")
-      ->check(CLI::Range(0.0, 1.0));
-  run_cmd->add_option("--set", run.set, "Override a scenario parameter, e.g. --set workload.job_ns=2000 (repeatable)");
-  run_cmd->add_option("--save-baseline", run.save_baseline,
-                      "Also keep the report as results/baselines/NAME.json (for compare --baseline NAME)")
-      ->check(CLI::Validator(
-          [](std::string& name) {
-            return is_baseline_name(name) ? std::string() : "a baseline name is letters, digits, '_', '-' or '.'";
-          },
-          "NAME"));
+
+  AbOptions ab;
+  CLI::App* ab_cmd = app.add_subcommand(
+      "ab", "Two builds of offload-bench in one interleaved run (ABBA), each strategy judged from paired rounds; "
+            "exit 1 on a regression");
+  ab_cmd->add_option("--base", ab.base, "The base build: an offload-bench binary or a build directory")->required();
+  ab_cmd->add_option("--new", ab.candidate, "The new build: an offload-bench binary or a build directory")->required();
+  ab_cmd->add_option("--fail-on", ab.fail_on, "What makes the exit code 1")
+      ->check(CLI::IsMember({"regression", "any-change", "never"}));
+  add_run_options(ab_cmd, ab.run);
+
+  CLI::App* serve_cmd = app.add_subcommand(
+      "serve", "Serve this build's model over the driver protocol on stdin/stdout (what ab starts)");
+  serve_cmd->group("");  // For ab's use, not a person's.
 
   CompareOptions compare;
   CLI::App* compare_cmd = app.add_subcommand(
@@ -115,6 +153,8 @@ Exit codes: 0 success, 1 failure while running, 2 usage or input error.)");
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (run_cmd->parsed()) return run;
+  if (ab_cmd->parsed()) return ab;
+  if (serve_cmd->parsed()) return ServeOptions{};
   if (compare_cmd->parsed()) {
     const std::size_t wanted = compare.baseline.empty() ? 2 : 1;
     if (compare.reports.size() != wanted) {

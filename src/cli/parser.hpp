@@ -9,7 +9,8 @@ namespace offload::cli {
 
 // What the command line asked for; an int is an exit code when parsing already answered
 // (--help, --version, or a usage error already printed).
-using Command = std::variant<RunOptions, CompareOptions, ReportOptions, ListOptions, ValidateOptions, int>;
+using Command = std::variant<RunOptions, AbOptions, ServeOptions, CompareOptions, ReportOptions, ListOptions,
+                             ValidateOptions, int>;
 
 Command parse_command_line(int argc, char** argv);
 

@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <regex>
 #include <sstream>
@@ -22,7 +25,7 @@
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
 #include "cli/scenario_sources.hpp"
-#include "measure/cpython_backend.hpp"
+#include "measure/backend_pool.hpp"
 #include "measure/expectations.hpp"
 #include "measure/runner.hpp"
 #include "report/atomic_file.hpp"
@@ -60,10 +63,14 @@ std::string point_label(const scenario::ScenarioPoint& point) {
   return label;
 }
 
-// --quick: enough to see every scenario work end to end. Five repetitions is the fewest at which
-// the U test can reach p < 0.05 (5 vs 5: p >= 0.008), so clear differences still get a verdict.
-void apply_quick(scenario::MeasureConfig& m) {
-  m.repetitions = std::min<std::int64_t>(m.repetitions, 5);
+// --quick: enough to see every scenario and strategy work end to end. The scenario's own [quick]
+// overrides shrink it (a million-op burst to 20,000 ops); samples last at most 5 ms after one
+// warm-up. The rounds stay at the fewest that can still reach a verdict (the runner's minimum).
+void apply_quick(scenario::Scenario& s) {
+  for (const auto& [key, value] : s.quick)
+    if (auto problem = scenario::apply_parameter(s, key, value))
+      throw OverrideError(s.source + ": quick." + key + ": " + *problem);
+  scenario::MeasureConfig& m = s.measure;
   m.warmup = std::min<std::int64_t>(m.warmup, 1);
   m.min_time_ms = std::min(m.min_time_ms, 5.0);
 }
@@ -93,15 +100,53 @@ void run_on_backend(scenario::Scenario& s, const std::string& backend) {
     throw OverrideError("--backend " + backend + ": " + *problem);
 }
 
+// One line per backend that could not start, with how many points it cost (each point's own
+// `skipped` field says so too).
+void report_unavailable_backends(const report::Report& r) {
+  std::map<std::string, int> skipped;
+  for (const report::ScenarioResult& point : r.scenarios)
+    if (point.skipped.find("backend unavailable: ") != std::string::npos) ++skipped[point.skipped];
+  for (const auto& [reason, points] : skipped)
+    std::cerr << "offload-bench: " << reason << "; skipped its " << points << " point" << (points == 1 ? "" : "s") << '\n';
+}
+
+// A point's share of the time: --max-time, or less when a --time-budget for the whole run would
+// otherwise be overrun by the points still to come.
+double point_time_budget(const RunOptions& options, std::chrono::steady_clock::time_point suite_started,
+                         std::size_t points_left) {
+  double budget = options.max_time_s;
+  if (options.time_budget_s > 0) {
+    const double spent = std::chrono::duration<double>(std::chrono::steady_clock::now() - suite_started).count();
+    budget = std::min(budget, std::max(0.0, options.time_budget_s - spent) / static_cast<double>(points_left));
+  }
+  return budget;
+}
+
 }  // namespace
 
 int run_command(const RunOptions& options) {
+  backend::DriverDeadlines deadlines;
+  if (options.driver_timeout_s) deadlines.request = std::chrono::milliseconds(std::llround(*options.driver_timeout_s * 1000));
+  measure::BackendPool backends({options.python, deadlines});
+  RunPlan plan;
+  plan.backends = &backends;
+  if (options.check)
+    plan.gate = [](const report::Report& r) {
+      if (!measure::any_expectation_failed(r)) return kExitOk;
+      std::cerr << "offload-bench: --check: an expectation failed (see FAIL above)\n";
+      return kExitFailure;
+    };
+  return execute_run(options, plan);
+}
+
+int execute_run(const RunOptions& options, const RunPlan& plan) {
   LoadedSuite suite;
   std::optional<std::regex> filter;
   try {
     suite = load_suite(options.paths);
     const std::vector<Override> overrides = parse_overrides(options.set);
     for (scenario::Scenario& s : suite.scenarios) {
+      if (options.quick) apply_quick(s);
       apply_overrides(s, overrides);
       if (!options.backend.empty()) run_on_backend(s, options.backend);
     }
@@ -119,10 +164,10 @@ int run_command(const RunOptions& options) {
 
   std::vector<scenario::ScenarioPoint> points;
   for (scenario::Scenario& s : suite.scenarios) {
-    if (options.quick) apply_quick(s.measure);
     if (options.repetitions) s.measure.repetitions = *options.repetitions;
-    for (auto& point : scenario::expand_sweep(s))
-      if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
+    for (auto& expanded : scenario::expand_sweep(s))
+      for (auto& point : plan.reshape ? plan.reshape(std::move(expanded)) : std::vector{std::move(expanded)})
+        if (!filter || std::regex_search(point_label(point), *filter)) points.push_back(std::move(point));
   }
   if (points.empty()) {
     std::cerr << "offload-bench: no scenario matches --filter '" << options.filter << "'\n";
@@ -134,27 +179,13 @@ int run_command(const RunOptions& options) {
   result.environment = report::collect_environment();
   add_machine_warnings(result);
 
-  // The cpython backend's driver, started once when some point needs it.
-  std::unique_ptr<measure::CPythonSession> cpython;
-  std::string cpython_unavailable;
-  const auto cpython_points = std::count_if(points.begin(), points.end(), [](const scenario::ScenarioPoint& p) {
-    return p.scenario.runtime.backend == scenario::Backend::kCPython;
-  });
-  if (cpython_points > 0) {
-    auto started = measure::CPythonSession::start(options.python, "");
-    if (auto* session = std::get_if<std::unique_ptr<measure::CPythonSession>>(&started)) {
-      cpython = std::move(*session);
-    } else {
-      cpython_unavailable = "cpython backend unavailable: " + std::get<std::string>(started);
-      std::cerr << "offload-bench: " << cpython_unavailable << "; skipping its " << cpython_points << " point"
-                << (cpython_points == 1 ? "" : "s") << '\n';
-    }
-  }
-
   install_interrupt_handler();
   measure::RunOptions run_options;
-  run_options.cpython = cpython.get();
-  run_options.cpython_unavailable = cpython_unavailable;
+  run_options.backends = plan.backends;
+  // Fixed rounds when asked for (--repetitions, or --precision 0); adaptive otherwise.
+  if (options.repetitions || options.precision <= 0) run_options.precision.reset();
+  else run_options.precision = options.precision;
+  run_options.fewest_rounds = options.quick;
   run_options.seed = options.seed;
   run_options.alpha = options.alpha;
   run_options.threshold = options.threshold;
@@ -164,22 +195,30 @@ int run_command(const RunOptions& options) {
   int exit_code = kExitOk;
   {
     ProgressLine progress(!options.quiet && ::isatty(STDERR_FILENO), points.size());
+    const auto suite_started = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < points.size() && !g_interrupted.load(); ++i) {
       progress.start_point(i, point_label(points[i]));
+      run_options.max_time_s = point_time_budget(options, suite_started, points.size() - i);
       try {
         report::ScenarioResult r = measure::run_point(points[i], run_options,
                                                       [&](const measure::Progress& p) { progress.update(p); });
         if (r.complete) result.scenarios.push_back(std::move(r));
       } catch (const std::exception& e) {
         progress.clear();
-        std::cerr << "offload-bench: " << points[i].scenario.source << ": " << point_label(points[i])
-                  << ": " << e.what() << '\n';
-        exit_code = kExitFailure;
-        break;
+        const std::string failure = point_label(points[i]) + ": " + e.what();
+        std::cerr << "offload-bench: " << points[i].scenario.source << ": " << failure << '\n';
+        // The point is recorded as failed and the run goes on; it ends with the run-failure code.
+        report::ScenarioResult failed;
+        failed.scenario = points[i].scenario;
+        failed.parameters = points[i].parameters;
+        failed.skipped = "failed: " + std::string(e.what());
+        result.scenarios.push_back(std::move(failed));
+        exit_code = kExitRunFailure;
       }
     }
   }
-  result.partial = g_interrupted.load() || exit_code != kExitOk;
+  result.partial = g_interrupted.load();
+  report_unavailable_backends(result);
   if (g_interrupted.load()) std::cerr << "offload-bench: interrupted; keeping the completed scenarios\n";
 
   report::ReporterOptions reporter_options;
@@ -200,7 +239,7 @@ int run_command(const RunOptions& options) {
         std::cerr << "offload-bench: report written to " << path.string() << (result.partial ? " (partial)" : "") << '\n';
       } catch (const std::exception& e) {
         std::cerr << "offload-bench: " << e.what() << '\n';
-        return kExitFailure;
+        return kExitRunFailure;
       }
     }
   }
@@ -214,10 +253,7 @@ int run_command(const RunOptions& options) {
       return code;
   }
   if (g_interrupted.load()) return 130;
-  if (exit_code == kExitOk && options.check && measure::any_expectation_failed(result)) {
-    std::cerr << "offload-bench: --check: an expectation failed (see FAIL above)\n";
-    return kExitFailure;
-  }
+  if (exit_code == kExitOk && plan.gate) return plan.gate(result);
   return exit_code;
 }
 

@@ -1,32 +1,37 @@
-// The protocol, in order:
-//  1. conformance probes for each strategy (before anything is timed);
-//  2. calibration: one batch per strategy sizes a sample to min_time (batches per sample),
-//     then `warmup` untimed samples;
-//  3. `repetitions` rounds; each runs one timed sample of every strategy, in an order shuffled
-//     per round, so drift and background noise fall on all strategies alike;
-//  4. one counting sample per strategy with instrumentation on (locks, allocations, wake-ups,
-//     peak RSS), kept out of the timed samples;
-//  5. statistics per metric; each candidate against the baseline, Holm-corrected.
+// The protocol, in order (PointRunner's steps):
+//  1. open: each contender's backend opens its workload and runs its conformance probes (before
+//     anything is timed); a contender no backend can run skips the point with the reason;
+//  2. calibrate: one batch per contender sizes a sample to min_time (batches per sample), then
+//     `warmup` untimed samples;
+//  3. rounds: each takes one timed sample of every contender, in an order balanced across rounds
+//     (ABBA for two contenders, shuffled per round otherwise), so drift and background noise fall
+//     on all alike and each round pairs its samples. Fixed: `repetitions` rounds. Adaptive: until
+//     every candidate's paired ns/op ratio is known to +-precision, or the time budget runs out;
+//  4. count: one sample per contender with this process's instrumentation on (the model only);
+//  5. breakdown (--breakdown): one traced sample per contender;
+//  6. statistics per metric; each candidate against the baseline, paired round by round,
+//     Holm-corrected over the point's comparisons.
 #include "measure/runner.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <numeric>
-#include <optional>
 #include <random>
 #include <variant>
 #include <vector>
 
-#include "measure/cpython_backend.hpp"
+#include "measure/backend.hpp"
+#include "measure/backend_pool.hpp"
 #include "measure/expectations.hpp"
+#include "measure/paired_statistics.hpp"
 #include "measure/resource_usage.hpp"
+#include "measure/sampling.hpp"
 #include "measure/statistics.hpp"
 #include "runtime/instrumentation.hpp"
-#include "scenario/workload.hpp"
-#include "strategy/conformance.hpp"
-#include "strategy/runtime_options.hpp"
 
 namespace offload::measure {
 namespace {
@@ -34,28 +39,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace instrumentation = runtime::instrumentation;
 
+// The lower-is-better metrics compared candidate vs baseline; ns_per_op is the headline.
+constexpr const char* kComparedMetrics[] = {"ns_per_op", "cpu_ns_per_op"};
+
 struct Contender {
   report::StrategyResult result;
+  scenario::RuntimeConfig runtime;
+  Backend* backend = nullptr;
   std::unique_ptr<scenario::Workload> workload;
   std::uint64_t batches_per_sample = 1;
 };
-
-report::Sample take_sample(scenario::Workload& workload, std::uint64_t batches) {
-  report::Sample sample;
-  if (auto timed = workload.run_timed(batches)) {
-    return {timed->ops, timed->wall_ns, timed->cpu_ns, timed->voluntary_switches, timed->involuntary_switches,
-            timed->gc_collections, timed->gc_ns};
-  }
-  const ResourceUsage usage_before = resource_usage_now();
-  const auto start = Clock::now();
-  for (std::uint64_t b = 0; b < batches; ++b) sample.ops += workload.run_batch();
-  sample.wall_ns = static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-  const ResourceUsage used = resource_usage_now() - usage_before;
-  sample.cpu_ns = used.cpu_ns;
-  sample.voluntary_switches = used.voluntary_switches;
-  sample.involuntary_switches = used.involuntary_switches;
-  return sample;
-}
 
 report::LatencySummary summarize_latency(const LatencyHistogram& h) {
   return {h.count(), h.value_at_quantile(0.5), h.value_at_quantile(0.9), h.value_at_quantile(0.99),
@@ -73,15 +66,19 @@ std::vector<report::PhaseSummary> summarize_phases(const scenario::PhaseTimes& t
   return phases;
 }
 
-report::Metric metric(std::string name, std::string unit, bool lower_is_better,
-                      const std::vector<double>& values, std::uint64_t seed) {
-  return {std::move(name), std::move(unit), lower_is_better, summarize(values, seed)};
-}
-
 std::vector<double> per_op(const std::vector<report::Sample>& samples, double report::Sample::*field) {
   std::vector<double> values;
   for (const auto& s : samples) values.push_back(s.*field / static_cast<double>(s.ops));
   return values;
+}
+
+std::vector<double> metric_values(const report::StrategyResult& r, std::string_view name) {
+  return per_op(r.samples, name == "ns_per_op" ? &report::Sample::wall_ns : &report::Sample::cpu_ns);
+}
+
+report::Metric metric(std::string name, std::string unit, bool lower_is_better, const std::vector<double>& values,
+                      std::uint64_t seed) {
+  return {std::move(name), std::move(unit), lower_is_better, summarize(values, seed)};
 }
 
 void add_statistics(report::StrategyResult& r, std::uint64_t seed) {
@@ -97,25 +94,25 @@ void add_statistics(report::StrategyResult& r, std::uint64_t seed) {
                              per_op(s, &report::Sample::involuntary_switches), seed));
   if (std::any_of(s.begin(), s.end(), [](const report::Sample& sample) { return sample.gc_collections > 0; })) {
     r.metrics.push_back(metric("gc_ns_per_op", "ns", true, per_op(s, &report::Sample::gc_ns), seed));
-    r.metrics.push_back(metric("gc_collections_per_op", "collections", true,
-                               per_op(s, &report::Sample::gc_collections), seed));
+    r.metrics.push_back(
+        metric("gc_collections_per_op", "collections", true, per_op(s, &report::Sample::gc_collections), seed));
   }
 }
 
-// The lower-is-better metrics compared candidate vs baseline; ns_per_op is the headline.
-constexpr const char* kComparedMetrics[] = {"ns_per_op", "cpu_ns_per_op"};
-
-const report::Metric& find_metric(const report::StrategyResult& r, std::string_view name) {
-  for (const auto& m : r.metrics)
-    if (m.name == name) return m;
-  throw std::logic_error("missing metric " + std::string(name));
+// The widest relative half-width among the candidates' ns/op ratios, paired round by round, at
+// confidence 1 - alpha: what adaptive sampling drives down.
+double headline_precision(const std::vector<Contender>& contenders, double alpha) {
+  double widest = 0;
+  const std::vector<double> baseline = metric_values(contenders.front().result, "ns_per_op");
+  for (std::size_t i = 1; i < contenders.size(); ++i) {
+    const PairedComparison c = compare_paired(metric_values(contenders[i].result, "ns_per_op"), baseline, alpha);
+    widest = std::max(widest, relative_half_width(c.ratio, c.ratio_ci));
+  }
+  return widest;
 }
 
-std::vector<double> metric_values(const report::StrategyResult& r, std::string_view name) {
-  if (name == "ns_per_op") return per_op(r.samples, &report::Sample::wall_ns);
-  return per_op(r.samples, &report::Sample::cpu_ns);
-}
-
+// Every candidate against the baseline on each compared metric, paired round by round; Holm's
+// step-down over the point's comparisons, each CI at the level of its rank.
 void compare(report::ScenarioResult& result, const RunOptions& options) {
   const report::StrategyResult& baseline = result.strategies.front();
   struct Pending {
@@ -132,14 +129,15 @@ void compare(report::ScenarioResult& result, const RunOptions& options) {
       p.comparison.baseline = baseline.strategy;
       p.comparison.metric = name;
       p.comparison.threshold = options.threshold;
-      p.comparison.ratio = median(p.candidate) / median(p.baseline);
-      p.comparison.p_value = mann_whitney_u_p_value(p.candidate, p.baseline);
-      p_values.push_back(p.comparison.p_value);
+      p.comparison.paired = true;
+      p.comparison.pairs = p.candidate.size();
+      const PairedComparison at_alpha = compare_paired(p.candidate, p.baseline, options.alpha);
+      p.comparison.ratio = at_alpha.ratio;
+      p.comparison.p_value = at_alpha.p_value;
+      p_values.push_back(at_alpha.p_value);
       pending.push_back(std::move(p));
     }
   }
-  // Holm step-down over every comparison of this point; each reports the threshold of its
-  // rank as its alpha, and its ratio CI is taken at that level.
   const std::vector<bool> significant = holm_bonferroni(p_values, options.alpha);
   std::vector<std::size_t> by_p(p_values.size());
   std::iota(by_p.begin(), by_p.end(), 0);
@@ -148,141 +146,192 @@ void compare(report::ScenarioResult& result, const RunOptions& options) {
     Pending& p = pending[by_p[rank]];
     report::Comparison& c = p.comparison;
     c.alpha = holm_threshold(options.alpha, rank + 1, by_p.size());
-    c.ratio_ci = bootstrap_ratio_ci(p.candidate, p.baseline, 1 - c.alpha, 2000, options.seed);
+    c.ratio_ci = compare_paired(p.candidate, p.baseline, c.alpha).ratio_ci;
     c.verdict = decide(c.ratio_ci, significant[by_p[rank]], c.threshold);
   }
   for (Pending& p : pending) result.comparisons.push_back(std::move(p.comparison));
 }
 
-
-// Compared configurations share one executor only when they build the same one.
-bool executors_agree(const scenario::Scenario& s) {
-  for (const scenario::NamedConfig& config : s.compare.configs)
-    if (strategy::executor_options(config.selection) != strategy::executor_options(s.compare.configs.front().selection) ||
-        config.selection.executor != s.compare.configs.front().selection.executor)
-      return false;
-  return true;
-}
-
-}  // namespace
-
-report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const RunOptions& options,
-                                 const ProgressCallback& progress) {
-  const scenario::Scenario& s = point.scenario;
-  report::ScenarioResult result;
-  result.scenario = s;
-  result.parameters = point.parameters;
-  auto interrupted = [&] { return options.interrupted && options.interrupted->load(); };
-  auto report_progress = [&](const char* phase, int repetition, double fraction) {
-    if (progress) progress(Progress{phase, repetition, static_cast<int>(s.measure.repetitions), fraction});
-  };
-
-  std::vector<std::string> ids{s.compare.baseline};
-  ids.insert(ids.end(), s.compare.candidates.begin(), s.compare.candidates.end());
-  const bool cpython = s.runtime.backend == scenario::Backend::kCPython;
-  if (cpython && options.cpython == nullptr) {
-    result.skipped = options.cpython_unavailable;
-    return result;
+// One scenario point through the protocol's steps; each step is a member under a screen.
+class PointRunner {
+ public:
+  PointRunner(const scenario::ScenarioPoint& point, const RunOptions& options, const ProgressCallback& progress)
+      : point_(point), s_(point.scenario), options_(options), progress_(progress), order_rng_(options.seed) {
+    result_.scenario = s_;
+    result_.parameters = point.parameters;
   }
-  if (!cpython && !s.runtime.gc) {
-    result.skipped = "runtime.gc = false applies to the cpython backend: the native runtime has no garbage collector";
-    return result;
+
+  report::ScenarioResult run() {
+    if (!open()) return std::move(result_);
+    calibrate();
+    if (!run_rounds()) return finish_partial();
+    count();
+    trace_breakdown();
+    summarize_results();
+    return std::move(result_);
   }
-  if (cpython) result.backend = options.cpython->description();
-  std::vector<Contender> contenders;
-  // One executor for every strategy of the point, unless the compared axis configures the
-  // executor: their jobs run on the same worker threads. Declared after the contenders so it is
-  // destroyed first: its destructor waits for jobs still running (one abandoned by a wait_for
-  // timeout, say), whose completions then reach loops that still exist.
-  // (The cpython driver shares one executor among its workloads the same way.)
-  std::unique_ptr<runtime::ThreadPoolExecutor> shared_executor;
-  if (!cpython && s.workload.kind == scenario::WorkloadKind::kOffload &&
-      !strategy::configures_executor(s.compare.axis) && executors_agree(s)) {
-    std::optional<std::size_t> workers;
-    if (s.runtime.workers) workers = static_cast<std::size_t>(*s.runtime.workers);
-    shared_executor = std::make_unique<runtime::ThreadPoolExecutor>(
-        workers, "offload", strategy::executor_options(scenario::selection_of(s, s.compare.baseline)));
+
+ private:
+  bool interrupted() const { return options_.interrupted && options_.interrupted->load(); }
+
+  void report_progress(const char* phase, int round, double fraction) const {
+    if (progress_) progress_(Progress{phase, round, static_cast<int>(planned_rounds_), fraction});
   }
-  report_progress("conformance", 0, 0);
-  for (const std::string& id : ids) {
-    Contender c;
-    c.result.strategy = id;
-    c.result.selection = scenario::selection_of(s, id);
-    if (cpython) {
-      auto opened = options.cpython->open(s, c.result.selection);
-      if (auto* reason = std::get_if<std::string>(&opened)) {
-        result.skipped = id + ": " + *reason;
-        return result;
-      }
+
+  // Step 1: backends, workloads and probes. False when the point is skipped.
+  bool open() {
+    if (!options_.backends) own_backends_ = std::make_unique<BackendPool>(BackendPoolOptions{});
+    BackendResolver& resolver = options_.backends ? *options_.backends : *own_backends_;
+    std::vector<std::string> ids{s_.compare.baseline};
+    ids.insert(ids.end(), s_.compare.candidates.begin(), s_.compare.candidates.end());
+    for (const std::string& id : ids) {
+      Contender c;
+      c.result.strategy = id;
+      c.result.selection = scenario::selection_of(s_, id);
+      c.runtime = scenario::runtime_of(s_, id);
+      auto found = resolver.backend_for(c.runtime, id);
+      if (auto* reason = std::get_if<std::string>(&found)) return skip(*reason);  // It names the backend.
+      c.backend = std::get<Backend*>(found);
+      if (auto reason = c.backend->unsupported(s_, c.runtime, c.result.selection)) return skip(id + ": " + *reason);
+      c.result.backend = c.backend->description();
+      contenders_.push_back(std::move(c));
+    }
+    begin_point_scopes();
+    report_progress("conformance", 0, 0);
+    for (Contender& c : contenders_) {
+      auto opened = c.backend->open(s_, c.runtime, c.result.selection, scopes_[c.backend].get());
+      if (auto* reason = std::get_if<std::string>(&opened)) return skip(c.result.strategy + ": " + *reason);
       c.workload = std::move(std::get<std::unique_ptr<scenario::Workload>>(opened));
-      c.result.conformance = options.cpython->probe(c.result.selection);
-    } else {
-      for (const auto& probe : strategy::probe_conformance(c.result.selection))
-        c.result.conformance.push_back({std::string(strategy::guarantee_id(probe.guarantee)), probe.passed,
-                                        probe.claimed, probe.detail});
-      c.workload = scenario::make_workload(s, c.result.selection, shared_executor.get());
+      c.result.conformance = c.backend->probe(c.result.selection);
     }
-    contenders.push_back(std::move(c));
+    result_.backend = contenders_.front().result.backend;
+    return true;
   }
 
-  // Calibration and warm-up.
-  const double min_time_ns = s.measure.min_time_ms * 1e6;
-  for (Contender& c : contenders) {
-    report_progress("warm-up", 0, 0);
-    const report::Sample one = take_sample(*c.workload, 1);
-    c.batches_per_sample = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(min_time_ns / std::max(one.wall_ns, 1.0))));
-    for (std::int64_t w = 0; w < s.measure.warmup && !interrupted(); ++w) take_sample(*c.workload, c.batches_per_sample);
-    if (auto* h = c.workload->latency()) h->reset();
-    if (auto* h = c.workload->loop_lag()) h->reset();
+  bool skip(std::string reason) {
+    result_.skipped = std::move(reason);
+    return false;
   }
 
-  std::mt19937_64 order_rng(options.seed);
-  const auto total = static_cast<double>(s.measure.repetitions * static_cast<std::int64_t>(contenders.size()));
-  std::vector<std::size_t> order(contenders.size());
-  std::iota(order.begin(), order.end(), 0);
-  for (std::int64_t rep = 0; rep < s.measure.repetitions; ++rep) {
-    std::shuffle(order.begin(), order.end(), order_rng);
-    for (std::size_t i : order) {
-      if (interrupted()) {
-        result.complete = false;
-        for (Contender& c : contenders) result.strategies.push_back(std::move(c.result));
-        return result;
+  // Each backend's shared resources for its contenders of this point.
+  void begin_point_scopes() {
+    std::map<Backend*, std::vector<strategy::Selection>> selections;
+    for (const Contender& c : contenders_) selections[c.backend].push_back(c.result.selection);
+    for (auto& [backend, list] : selections) scopes_[backend] = backend->begin_point(s_, list);
+  }
+
+  // Step 2.
+  void calibrate() {
+    const double min_time_ns = s_.measure.min_time_ms * 1e6;
+    for (Contender& c : contenders_) {
+      report_progress("warm-up", 0, 0);
+      const report::Sample one = take_sample(*c.workload, 1);
+      c.batches_per_sample = std::max<std::uint64_t>(
+          1, static_cast<std::uint64_t>(std::ceil(min_time_ns / std::max(one.wall_ns, 1.0))));
+      for (std::int64_t w = 0; w < s_.measure.warmup && !interrupted(); ++w) take_sample(*c.workload, c.batches_per_sample);
+      if (auto* h = c.workload->latency()) h->reset();
+      if (auto* h = c.workload->loop_lag()) h->reset();
+    }
+  }
+
+  // The fewest rounds whose smallest signed-rank p can pass the strictest Holm threshold.
+  std::int64_t rounds_for_a_verdict() const {
+    const std::size_t comparisons = (contenders_.size() - 1) * std::size(kComparedMetrics);
+    return static_cast<std::int64_t>(min_pairs_for(options_.alpha / static_cast<double>(std::max<std::size_t>(1, comparisons))));
+  }
+
+  // Step 3. False when interrupted.
+  bool run_rounds() {
+    const bool adaptive = options_.precision.has_value() && contenders_.size() > 1 && !options_.fewest_rounds;
+    const std::int64_t min_rounds = options_.fewest_rounds ? rounds_for_a_verdict()
+                                    : adaptive            ? std::max(options_.min_rounds, rounds_for_a_verdict())
+                                                          : s_.measure.repetitions;
+    planned_rounds_ = min_rounds;
+    const auto started = Clock::now();
+    const auto budget = std::chrono::duration<double>(options_.max_time_s);
+    std::vector<std::size_t> order(contenders_.size());
+    std::iota(order.begin(), order.end(), 0);
+    for (std::int64_t round = 0;; ++round) {
+      if (round >= min_rounds) {
+        if (!adaptive) {
+          result_.stopped_by = options_.fewest_rounds ? "fewest rounds for a verdict" : "fixed rounds";
+          break;
+        }
+        result_.precision = headline_precision(contenders_, options_.alpha);
+        if (result_.precision <= *options_.precision) {
+          result_.stopped_by = "precision";
+          break;
+        }
+        if (Clock::now() - started >= budget) {
+          result_.stopped_by = "time budget";
+          break;
+        }
+        if (round >= options_.max_rounds) {
+          result_.stopped_by = "round limit";
+          break;
+        }
+        planned_rounds_ = round + 1;
       }
-      Contender& c = contenders[i];
-      c.result.samples.push_back(take_sample(*c.workload, c.batches_per_sample));
-      report_progress("repetition", static_cast<int>(rep + 1),
-                      static_cast<double>(rep * static_cast<std::int64_t>(contenders.size())) / total);
+      next_order(order, round);
+      for (std::size_t i : order) {
+        if (interrupted()) return false;
+        Contender& c = contenders_[i];
+        c.result.samples.push_back(take_sample(*c.workload, c.batches_per_sample));
+        report_progress("repetition", static_cast<int>(round + 1),
+                        static_cast<double>(round) / static_cast<double>(std::max<std::int64_t>(planned_rounds_, 1)));
+      }
+    }
+    result_.rounds = static_cast<std::int64_t>(contenders_.front().result.samples.size());
+    if (adaptive) result_.target_precision = *options_.precision;
+    return true;
+  }
+
+  // Two contenders alternate ABBA (AB, BA, BA, AB, ...), so neither always goes first and a linear
+  // drift cancels over every four rounds; more contenders are shuffled per round.
+  void next_order(std::vector<std::size_t>& order, std::int64_t round) {
+    if (order.size() == 2) {
+      const bool swapped = (round % 4 == 1) || (round % 4 == 2);
+      order = swapped ? std::vector<std::size_t>{1, 0} : std::vector<std::size_t>{0, 1};
+      return;
+    }
+    std::shuffle(order.begin(), order.end(), order_rng_);
+  }
+
+  report::ScenarioResult finish_partial() {
+    result_.complete = false;
+    for (Contender& c : contenders_) result_.strategies.push_back(std::move(c.result));
+    return std::move(result_);
+  }
+
+  // Step 4: one sample each with the counters on, kept out of the timed samples.
+  void count() {
+    for (Contender& c : contenders_) {
+      report_progress("counting", 0, 1);
+      if (auto* h = c.workload->latency()) c.result.latency = summarize_latency(*h);
+      if (auto* h = c.workload->loop_lag()) c.result.loop_lag = summarize_latency(*h);
+      if (!c.backend->counts_in_process()) continue;
+      reset_peak_rss();
+      instrumentation::set_enabled(true);
+      const auto before = instrumentation::totals();
+      const report::Sample sample = take_sample(*c.workload, c.batches_per_sample);
+      const auto counted = instrumentation::totals() - before;
+      instrumentation::set_enabled(false);
+      c.result.peak_rss_kib = peak_rss_kib();
+      const double ops = static_cast<double>(sample.ops);
+      using instrumentation::Counter;
+      c.result.counts = report::CountsPerOp{static_cast<double>(counted[Counter::kLockAcquisitions]) / ops,
+                                            static_cast<double>(counted[Counter::kHeapAllocations]) / ops,
+                                            static_cast<double>(counted[Counter::kLoopWakeupSignals]) / ops,
+                                            static_cast<double>(counted[Counter::kLoopWakeups]) / ops,
+                                            static_cast<double>(counted[Counter::kWorkerWakeupSignals]) / ops,
+                                            static_cast<double>(counted[Counter::kWorkerWakeups]) / ops};
     }
   }
 
-  // Counting pass: one sample each with the counters on (the interpreter has no such counters).
-  for (Contender& c : contenders) {
-    report_progress("counting", 0, 1);
-    if (auto* h = c.workload->latency()) c.result.latency = summarize_latency(*h);
-    if (auto* h = c.workload->loop_lag()) c.result.loop_lag = summarize_latency(*h);
-    if (cpython) continue;
-    reset_peak_rss();
-    instrumentation::set_enabled(true);
-    const auto before = instrumentation::totals();
-    const report::Sample sample = take_sample(*c.workload, c.batches_per_sample);
-    const auto counted = instrumentation::totals() - before;
-    instrumentation::set_enabled(false);
-    c.result.peak_rss_kib = peak_rss_kib();
-    const double ops = static_cast<double>(sample.ops);
-    using instrumentation::Counter;
-    c.result.counts = report::CountsPerOp{
-        static_cast<double>(counted[Counter::kLockAcquisitions]) / ops,
-        static_cast<double>(counted[Counter::kHeapAllocations]) / ops,
-        static_cast<double>(counted[Counter::kLoopWakeupSignals]) / ops,
-        static_cast<double>(counted[Counter::kLoopWakeups]) / ops,
-        static_cast<double>(counted[Counter::kWorkerWakeupSignals]) / ops,
-        static_cast<double>(counted[Counter::kWorkerWakeups]) / ops};
-  }
-
-  // Breakdown pass: one traced sample each, after the counting pass so neither the timed samples
-  // nor the counts include the stamps.
-  if (options.breakdown) {
-    for (Contender& c : contenders) {
+  // Step 5: after the counting pass, so neither the timed samples nor the counts include the stamps.
+  void trace_breakdown() {
+    if (!options_.breakdown) return;
+    for (Contender& c : contenders_) {
       if (interrupted() || !c.workload->set_phase_tracing(true)) continue;
       report_progress("breakdown", 0, 1);
       take_sample(*c.workload, c.batches_per_sample);
@@ -291,19 +340,48 @@ report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const Run
     }
   }
 
-  for (Contender& c : contenders) {
-    add_statistics(c.result, options.seed);
-    const Summary& ns = find_metric(c.result, "ns_per_op").summary;
-    if (spread_too_wide(ns, options.threshold))
-      result.warnings.push_back(c.result.strategy + ": ns/op spread (95% CI " +
-                                std::to_string(static_cast<int>(std::round(100 * (ns.ci.high - ns.ci.low) / (2 * ns.median)))) +
-                                "% of the median) is too wide to resolve a " +
-                                std::to_string(static_cast<int>(std::round(100 * options.threshold))) + "% difference");
-    result.strategies.push_back(std::move(c.result));
+  // Step 6.
+  void summarize_results() {
+    for (Contender& c : contenders_) {
+      add_statistics(c.result, options_.seed);
+      result_.strategies.push_back(std::move(c.result));
+    }
+    if (result_.strategies.size() > 1) {
+      compare(result_, options_);
+      warn_about_precision();
+    }
+    result_.expectations = evaluate_expectations(s_, result_);
   }
-  compare(result, options);
-  result.expectations = evaluate_expectations(s, result);
-  return result;
+
+  void warn_about_precision() {
+    if (result_.target_precision == 0 || result_.stopped_by == "precision") return;
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "stopped on the %s after %lld rounds with the ns/op ratio known to +-%.1f%%, short of the "
+                  "+-%.1f%% asked (--precision, --max-time)",
+                  result_.stopped_by.c_str(), static_cast<long long>(result_.rounds), 100 * result_.precision,
+                  100 * result_.target_precision);
+    result_.warnings.push_back(text);
+  }
+
+  const scenario::ScenarioPoint& point_;
+  const scenario::Scenario& s_;
+  const RunOptions& options_;
+  const ProgressCallback& progress_;
+  std::mt19937_64 order_rng_;
+  report::ScenarioResult result_;
+  std::int64_t planned_rounds_ = 0;
+  std::unique_ptr<BackendPool> own_backends_;  // when the caller gave none: outlives the workloads
+  std::vector<Contender> contenders_;
+  // Declared after the contenders, so destroyed before their workloads (NativeBackend's executor).
+  std::map<Backend*, std::unique_ptr<PointScope>> scopes_;
+};
+
+}  // namespace
+
+report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const RunOptions& options,
+                                 const ProgressCallback& progress) {
+  return PointRunner(point, options, progress).run();
 }
 
 }  // namespace offload::measure

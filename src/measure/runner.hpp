@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "report/result.hpp"
@@ -15,7 +16,7 @@
 
 namespace offload::measure {
 
-class CPythonSession;
+class BackendResolver;
 
 struct RunOptions {
   std::uint64_t seed = 1;     // the order of strategies in each repetition, and the bootstrap
@@ -23,10 +24,20 @@ struct RunOptions {
   double threshold = 0.02;    // smallest ratio change reported as faster/slower (2%)
   const std::atomic<bool>* interrupted = nullptr;  // stop between samples when set
   bool breakdown = false;     // one traced sample per strategy: time per offload phase
-  // The cpython backend's driver session, or null with the reason in cpython_unavailable:
-  // cpython points are then skipped with that reason.
-  CPythonSession* cpython = nullptr;
-  std::string cpython_unavailable = "the cpython backend was not started";
+  // Where each contender runs; null: the model only (other backends' points are skipped).
+  BackendResolver* backends = nullptr;
+  // Adaptive sampling: after the fewest rounds that can give a verdict, rounds go on until the CI
+  // of every candidate's ns/op ratio is within +-precision (0.03: +-3%) or max_time_s has passed
+  // since the first round. Stopping looks at precision only, never at the verdict, which would
+  // inflate false alarms. nullopt (the default): exactly `measure.repetitions` rounds.
+  std::optional<double> precision;
+  double max_time_s = 5;
+  // Rounds are at least this many in adaptive mode (and at least the fewest that can reach a
+  // verdict at the corrected alpha); at most max_rounds.
+  std::int64_t min_rounds = 6;
+  // --quick: exactly the fewest rounds that can reach a verdict, whatever `precision` says.
+  bool fewest_rounds = false;
+  std::int64_t max_rounds = 1000;
 };
 
 // What the runner is doing, for a progress line.
@@ -38,7 +49,8 @@ struct Progress {
 };
 using ProgressCallback = std::function<void(const Progress&)>;
 
-// Runs `point` and returns its result; complete == false when interrupted (the samples taken
+// Runs `point` and returns its result (a point none of whose contenders' backends can run it comes
+// back with `skipped` set); complete == false when interrupted (the samples taken
 // so far are kept, without statistics).
 // Throws std::runtime_error when a workload cannot be set up or an operation fails.
 report::ScenarioResult run_point(const scenario::ScenarioPoint& point, const RunOptions& options,

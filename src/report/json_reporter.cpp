@@ -175,7 +175,13 @@ Json compare_json(const scenario::CompareConfig& c) {
   Json out = {{"axis", c.axis}, {"baseline", c.baseline}, {"candidates", c.candidates}};
   if (!c.configs.empty()) {
     Json configs = Json::object();
-    for (const auto& config : c.configs) configs[config.name] = selection_json(config.selection);
+    for (const auto& config : c.configs) {
+      Json body = selection_json(config.selection);
+      if (config.backend) body["backend"] = scenario::to_string(*config.backend);
+      if (config.loop) body["loop"] = scenario::to_string(*config.loop);
+      if (config.python) body["python"] = *config.python;
+      configs[config.name] = std::move(body);
+    }
     out["configs"] = std::move(configs);
   }
   return out;
@@ -199,6 +205,7 @@ Json scenario_json(const scenario::Scenario& s) {
       {"name", s.name}, {"description", s.description}, {"reference", s.reference},
       {"source", s.source},
       {"runtime", {{"backend", scenario::to_string(s.runtime.backend)},
+                   {"loop", scenario::to_string(s.runtime.loop)},
                    {"workers", s.runtime.workers ? Json(*s.runtime.workers) : Json(nullptr)},
                    {"gc", s.runtime.gc}}},
       {"workload", {{"kind", scenario::to_string(w.kind)}, {"job", scenario::to_string(w.job)},
@@ -258,7 +265,7 @@ Json strategy_json(const StrategyResult& s) {
   for (const auto& c : s.conformance)
     conformance.push_back({{"guarantee", c.guarantee}, {"passed", c.passed},
                            {"claimed", c.claimed}, {"detail", c.detail}});
-  Json out = {{"strategy", s.strategy}, {"selection", selection_json(s.selection)},
+  Json out = {{"strategy", s.strategy}, {"backend", s.backend}, {"selection", selection_json(s.selection)},
               {"samples", samples}, {"metrics", metrics}, {"latency", latency_json(s.latency)},
               {"loop_lag", latency_json(s.loop_lag)}, {"counts", counts},
               {"peak_rss_kib", number(s.peak_rss_kib)}, {"conformance", conformance}};
@@ -281,7 +288,8 @@ Json result_json(const ScenarioResult& r) {
   Json comparisons = Json::array();
   for (const auto& c : r.comparisons)
     comparisons.push_back({{"candidate", c.candidate}, {"baseline", c.baseline},
-                           {"metric", c.metric}, {"ratio", number(c.ratio)},
+                           {"metric", c.metric}, {"paired", c.paired}, {"pairs", c.pairs},
+                           {"ratio", number(c.ratio)},
                            {"ratio_ci", {number(c.ratio_ci.low), number(c.ratio_ci.high)}},
                            {"p_value", number(c.p_value)}, {"alpha", number(c.alpha)},
                            {"threshold", number(c.threshold)},
@@ -293,7 +301,8 @@ Json result_json(const ScenarioResult& r) {
   Json out = {{"scenario", scenario_json(r.scenario)}, {"parameters", parameters},
               {"backend", r.backend}, {"complete", r.complete}, {"strategies", strategies},
               {"comparisons", comparisons}, {"expectations", expectations},
-              {"warnings", r.warnings}};
+              {"warnings", r.warnings}, {"rounds", r.rounds}, {"stopped_by", r.stopped_by},
+              {"precision", number(r.precision)}, {"target_precision", number(r.target_precision)}};
   if (!r.skipped.empty()) out["skipped"] = r.skipped;
   return out;
 }

@@ -225,8 +225,9 @@ LoadedReport read_document(const Json& doc, std::string source) {
   const bool has_context = doc.is_object() && context != doc.end() && context->is_object();
   if (has_context) {
     if (const auto v = context->find("schema_version"); v != context->end()) {
-      if (!v->is_number_integer() || v->get<std::int64_t>() != kSchemaVersion)
-        fail(src, "unknown schema version " + v->dump() + " (this build reads " +
+      // Version 2 only added fields to version 1: both read the same way.
+      if (!v->is_number_integer() || v->get<std::int64_t>() < 1 || v->get<std::int64_t>() > kSchemaVersion)
+        fail(src, "unknown schema version " + v->dump() + " (this build reads 1 to " +
                       std::to_string(kSchemaVersion) + ")");
     } else {
       report.kind = ReportKind::kGoogleBenchmark;

@@ -13,7 +13,9 @@
 
 namespace offload::report {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: paired comparisons (`paired`, `pairs`), adaptive sampling (`rounds`, `precision`,
+// `target_precision`, `stopped_by`), and each strategy's `backend`. compare reads 1 and 2.
+inline constexpr int kSchemaVersion = 2;
 
 struct CacheInfo {
   std::string type;  // "Data", "Instruction", "Unified"
@@ -96,6 +98,7 @@ struct Metric {
 
 struct StrategyResult {
   std::string strategy;                 // id on the compared axis
+  std::string backend = "native";       // what ran it: "native", "libuv 1.44.2", "CPython 3.11.7 (...)"
   strategy::Selection selection;        // the strategy on every axis
   std::vector<Sample> samples;          // timed samples, in run order
   std::vector<Metric> metrics;
@@ -112,12 +115,17 @@ struct Comparison {
   std::string candidate;
   std::string baseline;
   std::string metric;     // a Metric name
-  double ratio = 0;       // median(candidate) / median(baseline)
+  // In a run: paired round by round, the Hodges-Lehmann estimate of the per-round ratios with its
+  // signed-rank CI and Wilcoxon signed-rank p (paired_statistics.hpp; `paired`). Between two
+  // reports (compare): median(candidate) / median(baseline), a bootstrap CI and Mann-Whitney U.
+  double ratio = 0;
   measure::Interval ratio_ci{};
-  double p_value = 1;     // Mann-Whitney U, two-sided
+  double p_value = 1;     // two-sided
   double alpha = 0.05;    // after correction for the number of comparisons
   double threshold = 0.02;
   measure::Verdict verdict = measure::Verdict::kNoDifference;
+  bool paired = false;
+  std::size_t pairs = 0;  // rounds, when paired
 };
 
 // One [[expect]] entry checked against this point's own results (measure/expectations.hpp).
@@ -142,8 +150,12 @@ struct ScenarioResult {
   std::vector<std::string> warnings;       // e.g. "spread too wide for a 2% threshold"
   std::vector<ExpectationResult> expectations;  // one per scenario.expectations, in file order
   bool complete = true;                    // false when the run stopped inside this scenario
-  std::string backend = "native";          // "native", or the interpreter: "CPython 3.11.7 (/usr/bin/python3)"
+  std::string backend = "native";          // the baseline's backend (each strategy names its own)
   std::string skipped;                     // why this point was not run ("" when it was)
+  std::int64_t rounds = 0;                 // interleaved rounds: samples per strategy
+  double precision = 0;                    // widest relative CI half-width of the ns/op ratios (adaptive)
+  double target_precision = 0;             // what adaptive sampling aimed for; 0: fixed rounds
+  std::string stopped_by;                  // "precision", "time budget", "round limit", "fixed rounds"
 };
 
 struct Report {

@@ -85,7 +85,7 @@ std::string short_key(std::string_view key) {
 }
 
 Cell conformance_cell(const StrategyResult& s) {
-  if (s.conformance.empty()) return {"-"};
+  if (s.conformance.empty()) return {"n/a"};  // No probe applies on this backend (a peer has no ContextVars).
   std::string broken, leaks;
   for (const auto& c : s.conformance) {
     if (c.passed) continue;
@@ -169,6 +169,12 @@ ScenarioTable build_scenario_table(const ScenarioResult& r) {
   for (const auto& s : r.strategies)
     names.cells.push_back({s.strategy == baseline ? s.strategy + " (baseline)" : s.strategy});
   t.columns.push_back(std::move(names));
+  if (std::any_of(r.strategies.begin(), r.strategies.end(),
+                  [&](const StrategyResult& s) { return s.backend != r.strategies.front().backend; })) {
+    Column backends{"backend", false, {}};
+    for (const auto& s : r.strategies) backends.cells.push_back({s.backend});
+    t.columns.push_back(std::move(backends));
+  }
 
   t.columns.push_back(number_column("time/op", r, kTimeUnits, [](const StrategyResult& s) {
     return metric_median(s, kPrimaryMetric);
@@ -415,7 +421,13 @@ void TableReporter::write(const Report& report, std::ostream& out) const {
       out << "  skipped: " << scenario.skipped << '\n';
       continue;
     }
-    if (scenario.backend != "native") out << "  on " << scenario.backend << '\n';
+    if (std::all_of(scenario.strategies.begin(), scenario.strategies.end(),
+                    [&](const StrategyResult& s) { return s.backend == scenario.backend; }) &&
+        scenario.backend != "native")
+      out << "  on " << scenario.backend << '\n';
+    if (scenario.target_precision > 0)
+      out << fmt::format("  {} rounds, ratios to ±{:.1f}% (target ±{:.1f}%, stopped by {})\n", scenario.rounds,
+                         100 * scenario.precision, 100 * scenario.target_precision, scenario.stopped_by);
     write_columns(out, t.columns, column_widths(t.columns), options_.colour);
     for (const auto& e : t.expectations) out << "  expect: " << render(e, options_.colour) << '\n';
     for (const auto& note : t.notes) out << "  note: " << note << '\n';

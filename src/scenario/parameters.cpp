@@ -69,7 +69,8 @@ Problem set_enum(const ParameterValue& value, std::string_view what, const Enum 
   return "unknown " + std::string(what) + " '" + *v + "' (valid: " + valid + ")";
 }
 
-constexpr Backend kBackends[] = {Backend::kNative, Backend::kCPython};
+constexpr Backend kBackends[] = {Backend::kNative, Backend::kCPython, Backend::kLibuv, Backend::kAsio};
+constexpr Loop kLoops[] = {Loop::kAsyncio, Loop::kUvloop};
 constexpr WorkloadKind kKinds[] = {WorkloadKind::kOffload, WorkloadKind::kStateCopy,
                                    WorkloadKind::kOffloadWrap};
 constexpr Job kJobs[] = {Job::kNoop, Job::kSpin, Job::kSleep, Job::kStat, Job::kRead, Job::kGil};
@@ -88,6 +89,15 @@ constexpr Parameter kParameters[] = {
     {"runtime.backend", kString,
      [](Scenario& s, const ParameterValue& v) {
        return set_enum(v, "backend", kBackends, s.runtime.backend);
+     }},
+    {"runtime.loop", kString,
+     [](Scenario& s, const ParameterValue& v) { return set_enum(v, "loop", kLoops, s.runtime.loop); }},
+    {"runtime.python", kString,
+     [](Scenario& s, const ParameterValue& v) -> Problem {
+       const auto* path = std::get_if<std::string>(&v);
+       if (path == nullptr) return expected(kString, v);
+       s.runtime.python = *path;
+       return std::nullopt;
      }},
     {"runtime.gc", kBoolean,
      [](Scenario& s, const ParameterValue& v) -> Problem {

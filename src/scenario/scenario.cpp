@@ -19,10 +19,32 @@ strategy::Selection selection_of(const Scenario& scenario, std::string_view id) 
   return selection;
 }
 
+RuntimeConfig runtime_of(const Scenario& scenario, std::string_view id) {
+  RuntimeConfig runtime = scenario.runtime;
+  if (scenario.compare.axis != kConfigAxis) return runtime;
+  for (const NamedConfig& config : scenario.compare.configs) {
+    if (config.name != id) continue;
+    if (config.backend) runtime.backend = *config.backend;
+    if (config.loop) runtime.loop = *config.loop;
+    if (config.python) runtime.python = *config.python;
+  }
+  return runtime;
+}
+
 std::string_view to_string(Backend backend) {
   switch (backend) {
     case Backend::kNative: return "native";
     case Backend::kCPython: return "cpython";
+    case Backend::kLibuv: return "libuv";
+    case Backend::kAsio: return "asio";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Loop loop) {
+  switch (loop) {
+    case Loop::kAsyncio: return "asyncio";
+    case Loop::kUvloop: return "uvloop";
   }
   return "unknown";
 }

@@ -49,10 +49,20 @@ struct Location {
 enum class Backend {
   kNative,   // the runtime core in this process: the model
   kCPython,  // the real asyncio, in a python3 child process driven by python/offload_bench_driver
+  kLibuv,    // libuv's uv_queue_work, in the driver drivers/libuv_driver
+  kAsio,     // Boost.Asio's thread_pool + io_context, in the driver drivers/asio_driver
+};
+
+// The cpython backend's event loop.
+enum class Loop {
+  kAsyncio,  // asyncio's own (selector) event loop
+  kUvloop,   // uvloop's, on libuv (python3-uvloop)
 };
 
 struct RuntimeConfig {
   Backend backend = Backend::kNative;
+  Loop loop = Loop::kAsyncio;
+  std::string python;  // cpython: the interpreter ("" : --python, else python3 on PATH)
   std::optional<std::int64_t> workers;  // executor max_workers; default CPython's min(32, cores+4)
   // The cyclic garbage collector during samples (cpython). The model has no collector: a
   // native point with gc = false is skipped rather than run as if it meant something.
@@ -74,9 +84,14 @@ struct WorkloadConfig {
 
 // A whole configuration compared as one contender (compare.axis = "config"): [strategies]
 // with the `[config.<name>]` table's choices on top.
+// A configuration may also run on its own backend (`backend`, `loop`, `python` keys), so peers
+// and interpreters are contenders in one interleaved table.
 struct NamedConfig {
   std::string name;
   strategy::Selection selection;
+  std::optional<Backend> backend;  // unset: the scenario's runtime.backend
+  std::optional<Loop> loop;
+  std::optional<std::string> python;
 };
 
 // compare.axis names a strategy axis, or kConfigAxis to compare whole configurations.
@@ -136,6 +151,9 @@ struct Scenario {
   strategy::Selection fixed;  // [strategies]: the choice on every axis not compared
   std::vector<SweepAxis> sweep;
   std::vector<Expectation> expectations;  // [[expect]], in file order; apply to every sweep point
+  // [quick]: parameter overrides `run --quick` applies (a million-op burst shrinks to 20,000), so a
+  // smoke run still exercises every scenario and strategy.
+  std::vector<std::pair<std::string, ParameterValue>> quick;
 };
 
 // One point of a scenario's sweep: the scenario with the point's values applied.
@@ -148,7 +166,11 @@ struct ScenarioPoint {
 // Requires: `id` is compared in `scenario` (the loader checks).
 strategy::Selection selection_of(const Scenario& scenario, std::string_view id);
 
+// The runtime contender `id` runs on: the scenario's, with its configuration's backend keys on top.
+RuntimeConfig runtime_of(const Scenario& scenario, std::string_view id);
+
 std::string_view to_string(Backend backend);
+std::string_view to_string(Loop loop);
 std::string_view to_string(WorkloadKind kind);
 std::string_view to_string(Job job);
 std::string_view to_string(Concurrency concurrency);

@@ -52,7 +52,7 @@ std::string format_error(const Location& location, const std::string& key,
 
 constexpr std::string_view kTopLevelKeys[] = {"name",     "description", "reference",  "runtime",
                                               "workload", "compare",     "strategies", "sweep",
-                                              "measure",  "expect",      "config"};
+                                              "measure",  "expect",      "config",     "quick"};
 constexpr std::string_view kCompareKeys[] = {"axis", "baseline", "candidates"};
 constexpr std::string_view kParameterTables[] = {"runtime", "workload", "measure"};
 
@@ -129,6 +129,7 @@ class Loader {
     read_strategies();
     read_configs();
     read_sweep();
+    read_quick();
     read_expect();
     check_rules();
     return std::move(scenario_);
@@ -317,11 +318,16 @@ class Loader {
       const std::string prefix = "config." + c.key;
       const toml::table* body = c.value->as_table();
       if (body == nullptr) fail(c.value_at, prefix, "expected a table of axis = strategy");
-      NamedConfig config{c.key, scenario_.fixed};
+      NamedConfig config{c.key, scenario_.fixed, {}, {}, {}};
       for (const TomlEntry& e : entries_in_file_order(*body, file_, c.value_at)) {
         const std::string key = prefix + "." + e.key;
+        if (e.key == "backend" || e.key == "loop" || e.key == "python") {
+          read_config_runtime(config, e, key);
+          continue;
+        }
         const strategy::AxisInfo* axis = strategy::find_axis(e.key);
-        if (axis == nullptr) fail(e.key_at, key, "unknown axis (valid: " + strategy::axis_ids() + ")");
+        if (axis == nullptr)
+          fail(e.key_at, key, "unknown axis (valid: " + strategy::axis_ids() + "; or backend, loop, python)");
         config.selection.set(axis->id, strategy_of(*axis, *e.value, e.value_at, key).id);
       }
       scenario_.compare.configs.push_back(std::move(config));
@@ -331,6 +337,21 @@ class Loader {
       if (std::none_of(configs.begin(), configs.end(), [&](const NamedConfig& c) { return c.name == named.name; }))
         fail(named.at, named.key, "configuration " + in_quotes(named.name) + " has no [config." + named.name + "] table");
     }
+  }
+
+  // A [config.<name>] key that picks the runtime the configuration runs on (backend, loop,
+  // python): checked as the runtime.<key> parameter is, kept as the configuration's override.
+  void read_config_runtime(NamedConfig& config, const TomlEntry& e, const std::string& key) {
+    Scenario probe = scenario_;
+    const std::string parameter = "runtime." + e.key;
+    const std::optional<ParameterValue> value = scalar_value(*e.value);
+    if (!value)
+      fail(e.value_at, key,
+           "expected " + std::string(parameter_type(parameter)) + ", got " + std::string(type_name(*e.value)));
+    if (auto problem = apply_parameter(probe, parameter, *value)) fail(e.value_at, key, *problem);
+    if (e.key == "backend") config.backend = probe.runtime.backend;
+    if (e.key == "loop") config.loop = probe.runtime.loop;
+    if (e.key == "python") config.python = probe.runtime.python;
   }
 
   // [strategies]: the fixed choice on axes not compared.
@@ -347,6 +368,26 @@ class Loader {
         fail(e.key_at, key,
              "axis " + in_quotes(axis->id) + " is compared in [compare]; it cannot also be fixed");
       scenario_.fixed.set(axis->id, strategy_of(*axis, *e.value, e.value_at, key).id);
+    }
+  }
+
+  // [quick]: how the scenario shrinks for `run --quick`, as "dotted.key" = value overrides
+  // (e.g. "workload.ops" = 20000), each checked as --set would check it.
+  void read_quick() {
+    Location at;
+    const toml::table* t = table("quick", false, at);
+    if (t == nullptr) return;
+    Scenario scratch = scenario_;
+    for (const TomlEntry& e : entries_in_file_order(*t, file_, at)) {
+      const std::string key = "quick.\"" + e.key + "\"";
+      if (!is_parameter(e.key))
+        fail(e.key_at, key, "not a parameter (valid: " + join(parameter_keys()) + ")");
+      const std::optional<ParameterValue> value = scalar_value(*e.value);
+      if (!value)
+        fail(e.value_at, key,
+             "expected " + std::string(parameter_type(e.key)) + ", got " + std::string(type_name(*e.value)));
+      if (auto problem = apply_parameter(scratch, e.key, *value)) fail(e.value_at, key, *problem);
+      scenario_.quick.emplace_back(e.key, *value);
     }
   }
 

@@ -1,14 +1,20 @@
 // The real offload-bench binary: a tiny scenario end to end with its JSON parsed, and the
 // exit codes and one-line errors of bad input.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <chrono>
+#include <thread>
+#include <vector>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 namespace {
@@ -44,14 +50,14 @@ fs::path temp_dir() {
 
 TEST(Cli, RunsATinyScenarioAndWritesAGoogleBenchmarkCompatibleReport) {
   const fs::path out = temp_dir() / "tiny.json";
-  const Outcome r = run("run " + data("tiny.toml") + " --quiet --format table --out " + out.string());
+  const Outcome r = run("run " + data("tiny.toml") + " --quiet --precision 0 --format table --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("per_field_locks (baseline)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("concurrency=sequential"), std::string::npos) << r.out;
 
   std::ifstream file(out);
   const nlohmann::json report = nlohmann::json::parse(file);
-  EXPECT_EQ(report["context"]["schema_version"], 1);
+  EXPECT_EQ(report["context"]["schema_version"], 2);
   EXPECT_EQ(report["context"]["partial"], false);
   ASSERT_EQ(report["scenarios"].size(), 2u) << "one entry per sweep point";
   int iterations = 0;
@@ -100,7 +106,7 @@ bool have_python3() { return run_command("python3 -c 'import sys; sys.exit(sys.v
 TEST(Cli, RunsTheCPythonBackendBesideTheModel) {
   if (!have_python3()) GTEST_SKIP() << "no python3 >= 3.9 on PATH";
   const fs::path out = temp_dir() / "cpython.json";
-  const Outcome r = run("run " + data("tiny_cpython.toml") + " --quiet --out " + out.string());
+  const Outcome r = run("run " + data("tiny_cpython.toml") + " --quiet --precision 0 --out " + out.string());
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("on CPython 3."), std::string::npos) << r.out;
   std::ifstream file(out);
@@ -138,7 +144,7 @@ TEST(Cli, SkipsCPythonPointsWithTheReasonWhenTheInterpreterIsMissing) {
 TEST(Cli, BackendOptionMovesEveryScenarioToTheInterpreter) {
   const Outcome r = run("run " + data("tiny.toml") + " --quiet --no-out --backend cpython --python /nonexistent/python3");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("skipping its 2 points"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped its 2 points"), std::string::npos) << r.out;
   const Outcome narrowed = run("run " + data("tiny_cpython.toml") + " --quiet --no-out --format json --backend native");
   EXPECT_EQ(narrowed.exit_code, 0) << narrowed.out;
   EXPECT_EQ(nlohmann::json::parse(narrowed.out)["scenarios"].size(), 1u) << "a backend sweep narrows to --backend";
@@ -255,3 +261,115 @@ TEST(Cli, FilterThatMatchesNothingIsExit2) {
 }
 
 }  // namespace
+
+namespace ab {
+
+// A copy of the scripted fake build (data/fake_build.py) in its own directory, with its settings.
+fs::path fake_build(const std::string& name, double ns_per_op, int seed, const char* die_after_samples = "null") {
+  const fs::path dir = temp_dir() / name;
+  fs::create_directories(dir);
+  fs::copy_file(data("fake_build.py"), dir / "offload-bench", fs::copy_options::overwrite_existing);
+  std::ofstream(dir / "fake.json") << "{\"ns_per_op\": " << ns_per_op << ", \"seed\": " << seed
+                                   << ", \"die_after_samples\": " << die_after_samples << "}";
+  return dir;
+}
+
+Outcome run_ab(const fs::path& base, const fs::path& candidate, const std::string& more = "") {
+  return run("ab --base " + base.string() + " --new " + candidate.string() + " " + data("tiny.toml") +
+             " --quiet --no-out --format json --max-time 2 " + more);
+}
+
+}  // namespace ab
+
+TEST(CliAb, AnAARunOfTwoCopiesFindsNoRegressionAndPairsEveryRound) {
+  const Outcome r = ab::run_ab(ab::fake_build("a1", 100, 1), ab::fake_build("a2", 100, 2));
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const nlohmann::json report = nlohmann::json::parse(r.out.substr(r.out.find('{')));
+  ASSERT_EQ(report["scenarios"].size(), 4u) << "2 sweep points x 2 strategies";
+  for (const auto& point : report["scenarios"]) {
+    ASSERT_EQ(point["strategies"].size(), 2u);
+    EXPECT_EQ(point["strategies"][0]["strategy"], "base");
+    EXPECT_EQ(point["stopped_by"], "precision") << "1% noise reaches +-3% quickly";
+    for (const auto& c : point["comparisons"]) {
+      EXPECT_TRUE(c["paired"].get<bool>());
+      EXPECT_EQ(c["pairs"], point["rounds"]);
+      EXPECT_NE(c["verdict"], "slower") << c.dump();
+    }
+  }
+  fs::remove_all(temp_dir());
+}
+
+TEST(CliAb, ATenPercentSlowerNewBuildFailsTheGate) {
+  const Outcome r = ab::run_ab(ab::fake_build("base", 100, 1), ab::fake_build("new", 110, 2));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("the new build regressed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"verdict\": \"slower\""), std::string::npos) << r.out;
+  const Outcome never = ab::run_ab(temp_dir() / "base", temp_dir() / "new", "--fail-on never");
+  EXPECT_EQ(never.exit_code, 0) << never.out;
+  fs::remove_all(temp_dir());
+}
+
+TEST(CliAb, ABuildThatDiesMidRunIsARunFailureNeverAVerdict) {
+  const Outcome r = ab::run_ab(ab::fake_build("base", 100, 1), ab::fake_build("dies", 100, 2, "3"));
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  EXPECT_NE(r.out.find("fake build: dying mid-run on purpose"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"skipped\": \"failed: new build ("), std::string::npos) << r.out;
+  fs::remove_all(temp_dir());
+}
+
+TEST(CliAb, AMissingBuildIsAUsageError) {
+  const Outcome r = run("ab --base /nonexistent --new /nonexistent " + data("tiny.toml") + " --quiet --no-out");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("ab --base /nonexistent: no offload-bench binary there"), std::string::npos) << r.out;
+}
+
+// The processes whose parent is `parent`, from /proc: a driver started by the harness.
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(')');
+    if (paren == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0;
+    if (std::sscanf(text.c_str() + paren + 1, " %c %d", &state, &ppid) == 2 && ppid == parent && state != 'Z')
+      children.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return children;
+}
+
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() && text[paren + 2] != 'Z';
+}
+
+// SIGKILL gives the harness no chance to clean up, and the stand-in driver hangs deaf to the end
+// of its input: only the driver's parent-death signal can end it.
+TEST(Cli, ADriverDoesNotOutliveAHarnessKilledWithSigkill) {
+  const std::string scenario = data("tiny_cpython.toml");
+  const std::string python = data("hanging_python.sh");
+  const pid_t harness = ::fork();
+  if (harness == 0) {
+    ::execl(OFFLOAD_BENCH_BINARY, OFFLOAD_BENCH_BINARY, "run", scenario.c_str(), "--quiet", "--no-out",
+            "--filter", "backend=cpython", "--python", python.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ASSERT_GT(harness, 0);
+  std::vector<pid_t> drivers;
+  for (int i = 0; i < 500 && drivers.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    drivers = children_of(harness);
+  }
+  ASSERT_FALSE(drivers.empty()) << "the harness started no driver within 5 s";
+  ::kill(harness, SIGKILL);
+  ::waitpid(harness, nullptr, 0);
+  for (pid_t driver : drivers) {
+    for (int i = 0; i < 200 && alive(driver); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(alive(driver)) << "driver " << driver << " outlived the harness";
+  }
+}

@@ -1,7 +1,7 @@
-// The CPython backend's client against the real driver script (and a few deliberately broken
+// The driver client against the real CPython driver script (and a few deliberately broken
 // ones): typed calls, unsupported selections, the probes on the real asyncio, and errors that
-// arrive as one-line exceptions rather than hangs or a SIGPIPE.
-#include "backend/python_driver.hpp"
+// arrive as one-line exceptions rather than hangs, orphans or a SIGPIPE.
+#include "backend/driver_client.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <utility>
@@ -21,6 +22,11 @@ namespace offload::backend {
 namespace {
 
 namespace fs = std::filesystem;
+using protocol::Probe;
+using protocol::Sample;
+using protocol::StrategySelection;
+using protocol::WorkloadId;
+using protocol::WorkloadSpec;
 
 // The interpreter's (major, minor), asked directly so a driver that cannot even start on it is
 // reported as too old rather than as a failure; nullopt when it cannot be asked.
@@ -34,6 +40,14 @@ std::optional<std::pair<int, int>> interpreter_version(const std::string& python
   ::pclose(pipe);
   if (!parsed) return std::nullopt;
   return std::pair{major, minor};
+}
+
+// A process that exists and is not a zombie waiting for its reaper.
+bool alive(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close_paren = text.rfind(')');
+  return close_paren != std::string::npos && close_paren + 2 < text.size() && text[close_paren + 2] != 'Z';
 }
 
 // A per-process directory for scripts that misbehave on purpose; removed after each test.
@@ -66,9 +80,11 @@ class PythonDriverTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(temp_dir()); }
 
-  std::unique_ptr<PythonDriver> start(const std::string& script = OFFLOAD_DRIVER_SCRIPT) const {
-    return std::make_unique<PythonDriver>(python_, script);
+  std::unique_ptr<DriverClient> start(const std::string& script = OFFLOAD_DRIVER_SCRIPT,
+                                      DriverDeadlines deadlines = {}) const {
+    return std::make_unique<DriverClient>(prefix(), std::vector<std::string>{python_, "-u", script}, deadlines);
   }
+  std::string prefix() const { return "python driver (" + python_ + ")"; }
 
   // Whatever `f` throws as std::runtime_error, or "" when it throws nothing.
   template <class F>
@@ -93,9 +109,10 @@ WorkloadSpec workload(std::string kind, std::int64_t ops) {
 }
 
 TEST_F(PythonDriverTest, HelloReportsTheInterpreterItRunsOn) {
-  const DriverHello hello = start()->hello();
-  EXPECT_EQ(hello.version.major, version_.first);
-  EXPECT_EQ(hello.version.minor, version_.second);
+  const protocol::Hello hello = start()->hello();
+  EXPECT_EQ(hello.version.rfind(std::to_string(version_.first) + "." + std::to_string(version_.second) + ".", 0), 0u)
+      << hello.version;
+  EXPECT_EQ(hello.backend, "cpython");
   EXPECT_FALSE(hello.implementation.empty());
   EXPECT_TRUE(fs::exists(hello.executable)) << hello.executable;
 }
@@ -103,7 +120,7 @@ TEST_F(PythonDriverTest, HelloReportsTheInterpreterItRunsOn) {
 TEST_F(PythonDriverTest, OffloadSampleCountsEveryOpOfEveryBatchAndTimesEachOne) {
   auto driver = start();
   const WorkloadId id = expect_holds<WorkloadId>(driver->open(workload("offload", 20), {{"offload", "copy_context_partial"}}));
-  const DriverSample sample = driver->sample(id, 2);
+  const Sample sample = driver->sample(id, 2);
   EXPECT_EQ(sample.ops, 40);
   EXPECT_GT(sample.wall_ns, 0);
   EXPECT_GT(sample.cpu_ns, 0);
@@ -121,7 +138,7 @@ TEST_F(PythonDriverTest, MicroWorkloadsRunWithEitherStrategyAndReportNoLatencies
   auto driver = start();
   for (const char* strategy : {"per_field_locks", "snapshot"}) {
     const WorkloadId id = expect_holds<WorkloadId>(driver->open(workload("state_copy", 100), {{"state_copy", strategy}}));
-    const DriverSample sample = driver->sample(id, 3);
+    const Sample sample = driver->sample(id, 3);
     EXPECT_EQ(sample.ops, 300) << strategy;
     EXPECT_GT(sample.wall_ns, 0) << strategy;
     EXPECT_TRUE(sample.latencies_ns.empty()) << strategy;
@@ -143,25 +160,25 @@ TEST_F(PythonDriverTest, AStrategyCPythonLacksIsUnsupportedNotAnError) {
   EXPECT_NE(opened.reason.find("completion=direct has no CPython counterpart"), std::string::npos) << opened.reason;
   const Unsupported probed = expect_holds<Unsupported>(driver->probe(direct));
   EXPECT_EQ(probed.reason, opened.reason);
-  EXPECT_EQ(driver->hello().version.major, 3) << "the driver stays usable";
+  EXPECT_EQ(driver->hello().backend, "cpython") << "the driver stays usable";
 }
 
 TEST_F(PythonDriverTest, ADriverErrorThrowsItsMessageAndLeavesTheDriverUsable) {
   auto driver = start();
   const std::string error = error_of([&] { driver->sample(999, 1); });
-  EXPECT_EQ(error, "python driver (" + python_ + "): sample: unknown workload id 999");
+  EXPECT_EQ(error, prefix() + ": sample: unknown workload id 999");
   const std::string bad_kind = error_of([&] { driver->open(workload("no_such_kind", 1), {}); });
   EXPECT_NE(bad_kind.find("workload.kind: unknown kind 'no_such_kind'"), std::string::npos) << bad_kind;
-  EXPECT_EQ(driver->hello().version.major, 3);
+  EXPECT_EQ(driver->hello().backend, "cpython");
 }
 
 TEST_F(PythonDriverTest, ProbesShowTheEmptyContextShortcutLeakingIntoTheNextJob) {
   auto driver = start();
   for (const char* offload : {"copy_context_partial", "skip_empty_context"}) {
     const bool leaks = std::string(offload) == "skip_empty_context";
-    const auto probes = expect_holds<std::vector<DriverProbe>>(driver->probe({{"offload", offload}}));
+    const auto probes = expect_holds<std::vector<Probe>>(driver->probe({{"offload", offload}}));
     ASSERT_EQ(probes.size(), 4u);
-    for (const DriverProbe& p : probes) {
+    for (const Probe& p : probes) {
       if (p.guarantee == "job_isolation" && leaks) {
         EXPECT_FALSE(p.passed) << offload;
         EXPECT_NE(p.detail.find("next job on the worker thread saw job_var=1"), std::string::npos) << p.detail;
@@ -176,7 +193,7 @@ TEST_F(PythonDriverTest, ProbesShowTheEmptyContextShortcutLeakingIntoTheNextJob)
 TEST_F(PythonDriverTest, ADriverThatExitsAtOnceFailsWithItsStatusAndLastStderrLine) {
   auto driver = start(temp_script("exits.py", "import sys\nsys.stderr.write('warming up\\nValueError: broke on purpose\\n')\nsys.exit(3)\n"));
   const std::string error = error_of([&] { driver->hello(); });
-  EXPECT_EQ(error, "python driver (" + python_ + "): exited with status 3: ValueError: broke on purpose");
+  EXPECT_EQ(error, prefix() + ": exited with status 3: ValueError: broke on purpose");
   EXPECT_EQ(error_of([&] { driver->hello(); }), error) << "a dead driver keeps failing the same way";
 }
 
@@ -192,17 +209,16 @@ TEST_F(PythonDriverTest, AMalformedResponseEndsTheDriver) {
 TEST_F(PythonDriverTest, WritingToADriverThatStoppedReadingThrowsInsteadOfRaisingSigpipe) {
   auto driver = start(temp_script("deaf.py",
                                   "import os, sys, time\nos.close(0)\n"
-                                  "print('{\"ok\": true, \"protocol\": 1, \"python\": \"3.11.7\", \"implementation\": "
-                                  "\"cpython\", \"executable\": \"x\", \"has_get_snapshot\": false}', flush=True)\n"
+                                  "print('{\"ok\": true, \"protocol\": 2, \"backend\": \"cpython\", \"version\": \"3.11.7\"}', flush=True)\n"
                                   "time.sleep(0.1)\n"));
-  EXPECT_EQ(driver->hello().version.minor, 11);
+  EXPECT_EQ(driver->hello().version, "3.11.7");
   const std::string error = error_of([&] { driver->hello(); });
-  EXPECT_EQ(error, "python driver (" + python_ + "): stopped reading requests (exited with status 0)");
+  EXPECT_EQ(error, prefix() + ": stopped reading requests (exited with status 0)");
 }
 
 TEST_F(PythonDriverTest, DestructorEndsAndReapsTheDriver) {
   auto driver = start();
-  ASSERT_EQ(driver->hello().version.major, 3);
+  ASSERT_EQ(driver->hello().backend, "cpython");
   const pid_t pid = driver->pid();
   ASSERT_GT(pid, 0);
   driver.reset();
@@ -210,16 +226,38 @@ TEST_F(PythonDriverTest, DestructorEndsAndReapsTheDriver) {
   EXPECT_EQ(errno, ECHILD) << "already reaped";
 }
 
-TEST_F(PythonDriverTest, AMissingScriptIsReportedWhenStarting) {
-  const std::string error = error_of([&] { PythonDriver(python_, "/nonexistent/offload_bench_driver"); });
-  EXPECT_NE(error.find("no driver script at '/nonexistent/offload_bench_driver'"), std::string::npos) << error;
+TEST_F(PythonDriverTest, AProgramThatCannotBeExecutedIsReportedWhenStarting) {
+  const std::string error =
+      error_of([&] { DriverClient("libuv driver", {"/nonexistent/offload-bench-libuv-driver"}); });
+  EXPECT_EQ(error, "libuv driver: cannot start '/nonexistent/offload-bench-libuv-driver': No such file or directory");
 }
 
-TEST_F(PythonDriverTest, ADirectoryWithoutMainIsNotADriverScript) {
-  fs::create_directories(temp_dir() / "offload_bench_driver");
-  const std::string script = (temp_dir() / "offload_bench_driver").string();
-  const std::string error = error_of([&] { PythonDriver(python_, script); });
-  EXPECT_NE(error.find("no driver script at '" + script + "'"), std::string::npos) << error;
+TEST_F(PythonDriverTest, ADriverThatHangsAtStartIsKilledAtTheStartupDeadline) {
+  auto driver = start(temp_script("hangs.py", "import sys, time\nsys.stderr.write('importing\\n')\ntime.sleep(60)\n"),
+                      DriverDeadlines{std::chrono::milliseconds(2000), std::chrono::milliseconds(300)});
+  const pid_t pid = driver->pid();
+  const std::string error = error_of([&] { driver->hello(); });
+  EXPECT_EQ(error, prefix() + ": did not answer hello within 2 s (did not exit; killed): importing");
+  EXPECT_EQ(driver->pid(), -1);
+  EXPECT_FALSE(alive(pid));
+}
+
+TEST_F(PythonDriverTest, ADriverThatHangsMidProtocolIsKilledAtTheRequestDeadline) {
+  auto driver = start(temp_script("stalls.py",
+                                  "import sys, time, subprocess\n"
+                                  "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+                                  "sys.stdin.readline()\n"
+                                  "print('{\"ok\": true, \"protocol\": 2, \"backend\": \"cpython\", \"version\": \"3\"}', flush=True)\n"
+                                  "print(child.pid, file=sys.stderr, flush=True)\n"
+                                  "time.sleep(60)\n"),
+                      DriverDeadlines{std::chrono::milliseconds(5000), std::chrono::milliseconds(300)});
+  ASSERT_EQ(driver->hello().backend, "cpython");
+  const std::string error = error_of([&] { driver->close(1); });
+  EXPECT_NE(error.find(": did not answer close within 0.3 s (did not exit; killed): "), std::string::npos) << error;
+  const pid_t grandchild = static_cast<pid_t>(std::stol(error.substr(error.rfind(": ") + 2)));
+  // The grandchild was in the driver's process group, killed with it; it is reaped by init.
+  for (int i = 0; i < 100 && alive(grandchild); ++i) ::usleep(10'000);
+  EXPECT_FALSE(alive(grandchild)) << "the driver's own children go with it";
 }
 
 TEST(FindPython, TakesAnExecutablePathOrANameOnPath) {

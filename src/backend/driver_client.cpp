@@ -1,19 +1,19 @@
-// PythonDriver: the driver's process, its three pipes and the line protocol.
+// DriverClient: the driver's process, its three pipes, its deadlines and the line protocol.
 //
-// Protocol: the runner writes one request line and reads exactly one response line before the
+// Protocol: the client writes one request line and reads exactly one response line before the
 // next request, so the two streams never get out of step unless the driver breaks the protocol
 // (then the driver is ended and marked broken). While it waits for a response it also drains the
 // driver's stderr into a bounded tail, so a driver writing diagnostics can never block on a full
 // stderr pipe, and the tail's last line explains a death.
 //
-// Threading: one thread drives a PythonDriver. The only per-thread state touched is the calling
+// Threading: one thread drives a DriverClient. The only per-thread state touched is the calling
 // thread's signal mask, briefly, around writes (SigpipeBlock).
-#include "backend/python_driver.hpp"
+#include "backend/driver_client.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,27 +21,18 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 extern char** environ;
 
 namespace offload::backend {
 
-using nlohmann::json;
-
-struct PythonDriver::Response {
-  json body;                               // the response object, when "ok" is true
-  std::optional<std::string> unsupported;  // the reason, when the driver answered "unsupported"
-};
-
 namespace {
 
-constexpr int kProtocol = 1;
 // Far above any real response (a sample of a million ops is ~10 MB): a driver past this is
 // writing without newlines, not answering.
 constexpr std::size_t kMaxResponseBytes = std::size_t{512} << 20;
@@ -51,6 +42,12 @@ constexpr std::chrono::milliseconds kFailureGrace{500};
 constexpr const char* kDriverDirectoryName = "offload_bench_driver";
 
 std::string errno_text(int error) { return std::strerror(error); }
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g s", static_cast<double>(d.count()) / 1000.0);
+  return text;
+}
 
 // A response line shortened for an error message.
 std::string excerpt(const std::string& line) {
@@ -136,113 +133,83 @@ std::string describe_wait_status(int status, bool killed) {
   return "ended with wait status " + std::to_string(status);
 }
 
-json workload_json(const WorkloadSpec& w) {
-  return json{{"kind", w.kind},
-              {"job", w.job},
-              {"job_ns", w.job_ns},
-              {"job_us", w.job_us},
-              {"job_kib", w.job_kib},
-              {"ops", w.ops},
-              {"concurrency", w.concurrency},
-              {"limit", w.limit},
-              {"context_vars", w.context_vars},
-              {"timeout_ms", w.timeout_ms ? json(*w.timeout_ms) : json(nullptr)},
-              {"gc", w.gc},
-              {"workers", w.workers ? json(*w.workers) : json(nullptr)}};
-}
-
-json selection_json(const StrategySelection& selection) {
-  json object = json::object();
-  for (const auto& [axis, strategy] : selection) object[axis] = strategy;
-  return object;
-}
-
-// "3.11.7", "3.13.0rc1": the leading digits of each dot-separated part.
-PythonVersion parse_version(const std::string& text) {
-  PythonVersion version;
-  int* parts[] = {&version.major, &version.minor, &version.micro};
-  const char* at = text.data();
-  const char* end = text.data() + text.size();
-  for (int* part : parts) {
-    const auto [next, error] = std::from_chars(at, end, *part);
-    if (error != std::errc{}) break;
-    at = next;
-    if (at == end || *at != '.') break;
-    ++at;
-  }
-  return version;
-}
-
 bool is_executable_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
 }
 
-// What `python <path>` runs: a script file, or a directory holding __main__.py.
-bool is_runnable_script(const std::filesystem::path& path) {
-  std::error_code ec;
-  return std::filesystem::is_regular_file(path, ec) || std::filesystem::is_regular_file(path / "__main__.py", ec);
-}
-
 }  // namespace
 
-PythonDriver::PythonDriver(std::string python, std::string script)
-    : python_(std::move(python)), script_(std::move(script)), prefix_("python driver (" + python_ + "): ") {
-  if (!is_runnable_script(script_))
-    throw std::runtime_error(prefix_ + "no driver script at '" + script_ + "'");
-
+DriverClient::DriverClient(std::string name, std::vector<std::string> argv, DriverDeadlines deadlines)
+    : name_(std::move(name)), prefix_(name_ + ": "), deadlines_(deadlines) {
+  if (argv.empty()) throw std::logic_error("DriverClient: empty argv");
   Pipe input = make_pipe(prefix_);
   Pipe output;
   Pipe errors;
+  Pipe exec_status;  // The child writes exec's errno here; close-on-exec, so EOF means it ran.
   try {
     output = make_pipe(prefix_);
     errors = make_pipe(prefix_);
+    exec_status = make_pipe(prefix_);
   } catch (...) {
-    for (int* fd : {&input.read, &input.write, &output.read, &output.write}) close_fd(*fd);
+    for (int* fd : {&input.read, &input.write, &output.read, &output.write, &errors.read, &errors.write}) close_fd(*fd);
     throw;
   }
+  std::vector<char*> args;
+  for (std::string& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  const pid_t parent = ::getpid();
 
-  posix_spawn_file_actions_t actions;
-  ::posix_spawn_file_actions_init(&actions);
-  ::posix_spawn_file_actions_adddup2(&actions, input.read, STDIN_FILENO);
-  ::posix_spawn_file_actions_adddup2(&actions, output.write, STDOUT_FILENO);
-  ::posix_spawn_file_actions_adddup2(&actions, errors.write, STDERR_FILENO);
-
-  // An empty signal mask, SIGPIPE at its default (Python sets its own), and a process group of
-  // its own so a terminal's Ctrl-C reaches only the runner.
-  posix_spawnattr_t attributes;
-  ::posix_spawnattr_init(&attributes);
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-  ::posix_spawnattr_setsigmask(&attributes, &no_signals);
-  sigset_t default_signals;
-  sigemptyset(&default_signals);
-  sigaddset(&default_signals, SIGPIPE);
-  ::posix_spawnattr_setsigdefault(&attributes, &default_signals);
-  ::posix_spawnattr_setpgroup(&attributes, 0);
-  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-
-  std::string unbuffered = "-u";
-  char* argv[] = {python_.data(), unbuffered.data(), script_.data(), nullptr};
-  const int error = ::posix_spawnp(&pid_, python_.c_str(), &actions, &attributes, argv, environ);
-  ::posix_spawn_file_actions_destroy(&actions);
-  ::posix_spawnattr_destroy(&attributes);
-
-  for (int* fd : {&input.read, &output.write, &errors.write}) close_fd(*fd);
-  if (error != 0) {
-    pid_ = -1;
-    for (int* fd : {&input.write, &output.read, &errors.read}) close_fd(*fd);
-    throw std::runtime_error(prefix_ + "cannot start '" + python_ + " -u " + script_ + "': " + errno_text(error));
+  // fork + exec rather than posix_spawn: the child must set its parent-death signal, which no
+  // spawn attribute can. Between fork and exec the child calls only async-signal-safe functions.
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setpgid(0, 0);  // A group of its own: a terminal's Ctrl-C reaches only the harness.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);  // The harness died before the signal was set.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::dup2(input.read, STDIN_FILENO);
+    ::dup2(output.write, STDOUT_FILENO);
+    ::dup2(errors.write, STDERR_FILENO);
+    ::execv(args[0], args.data());
+    const int error = errno;
+    [[maybe_unused]] const ssize_t written = ::write(exec_status.write, &error, sizeof error);
+    ::_exit(127);
   }
+  const int fork_error = errno;
+  for (int* fd : {&input.read, &output.write, &errors.write, &exec_status.write}) close_fd(*fd);
+  int exec_error = 0;
+  if (pid > 0) {
+    ::setpgid(pid, pid);  // Also here, so the group exists before any kill(-pid) below.
+    ssize_t n;
+    while ((n = ::read(exec_status.read, &exec_error, sizeof exec_error)) < 0 && errno == EINTR) {
+    }
+    if (n <= 0) exec_error = 0;
+  }
+  close_fd(exec_status.read);
+  if (pid < 0 || exec_error != 0) {
+    if (pid > 0) {
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    for (int* fd : {&input.write, &output.read, &errors.read}) close_fd(*fd);
+    throw std::runtime_error(prefix_ + "cannot start '" + argv.front() + "': " +
+                             errno_text(pid < 0 ? fork_error : exec_error));
+  }
+  pid_ = pid;
   to_stdin_ = input.write;
   from_stdout_ = output.read;
   from_stderr_ = errors.read;
 }
 
-PythonDriver::~PythonDriver() {
+DriverClient::~DriverClient() {
   if (pid_ > 0 && broken_.empty() && to_stdin_ >= 0) {
     try {
-      write_line("{\"cmd\":\"exit\"}\n");  // Its answer is left unread: nothing depends on it.
+      write_line(protocol::encode_exit_request() + "\n");  // Its answer is left unread.
     } catch (...) {
       // The driver is already gone; reap() below collects it.
     }
@@ -253,101 +220,73 @@ PythonDriver::~PythonDriver() {
   close_fd(from_stderr_);
 }
 
-DriverHello PythonDriver::hello() {
-  const Response response = call("hello", json{{"cmd", "hello"}}.dump());
+protocol::Hello DriverClient::hello() {
+  const protocol::Response response = call("hello", protocol::encode_hello_request(), deadlines_.startup);
   try {
-    const json& body = response.body;
-    if (const int protocol = body.at("protocol").get<int>(); protocol != kProtocol)
-      fail_request("hello", "speaks protocol " + std::to_string(protocol) + "; this offload-bench speaks " +
-                                std::to_string(kProtocol));
-    return DriverHello{parse_version(body.at("python").get<std::string>()),
-                       body.at("implementation").get<std::string>(), body.at("executable").get<std::string>(),
-                       body.at("has_get_snapshot").get<bool>()};
-  } catch (const json::exception& e) {
-    fail_request("hello", std::string("unexpected response: ") + e.what());
+    protocol::Hello hello = protocol::decode_hello(response);
+    if (hello.protocol != protocol::kProtocolVersion)
+      fail_request("hello", "speaks protocol " + std::to_string(hello.protocol) + "; this offload-bench speaks " +
+                                std::to_string(protocol::kProtocolVersion));
+    return hello;
+  } catch (const protocol::RequestError& e) {
+    fail_stream(std::string("unexpected response to hello: ") + e.what());
   }
 }
 
-std::variant<WorkloadId, Unsupported> PythonDriver::open(const WorkloadSpec& workload,
-                                                         const StrategySelection& selection) {
-  Response response;
+std::variant<protocol::WorkloadId, Unsupported> DriverClient::open(const protocol::WorkloadSpec& workload,
+                                                                   const protocol::StrategySelection& selection) {
+  const protocol::Response response =
+      call("open", protocol::encode_open_request(workload, selection), deadlines_.request);
+  if (response.status == protocol::Response::Status::kUnsupported) return Unsupported{response.message};
   try {
-    response = call("open", json{{"cmd", "open"}, {"workload", workload_json(workload)},
-                                 {"selection", selection_json(selection)}}.dump());
-  } catch (const json::exception& e) {  // A string that is not UTF-8 cannot be sent.
-    fail_request("open", std::string("cannot encode the request: ") + e.what());
-  }
-  if (response.unsupported) return Unsupported{*response.unsupported};
-  try {
-    return response.body.at("id").get<WorkloadId>();
-  } catch (const json::exception& e) {
-    fail_request("open", std::string("unexpected response: ") + e.what());
+    return protocol::decode_opened(response);
+  } catch (const protocol::RequestError& e) {
+    fail_stream(std::string("unexpected response to open: ") + e.what());
   }
 }
 
-DriverSample PythonDriver::sample(WorkloadId id, std::int64_t batches) {
-  const Response response = call("sample", json{{"cmd", "sample"}, {"id", id}, {"batches", batches}}.dump());
+protocol::Sample DriverClient::sample(protocol::WorkloadId id, std::int64_t batches) {
+  const protocol::Response response =
+      call("sample", protocol::encode_sample_request(id, batches), deadlines_.request);
+  if (response.status == protocol::Response::Status::kUnsupported) fail_request("sample", response.message);
   try {
-    const json& body = response.body;
-    DriverSample sample;
-    sample.ops = body.at("ops").get<std::int64_t>();
-    sample.wall_ns = body.at("wall_ns").get<std::int64_t>();
-    sample.cpu_ns = body.at("cpu_ns").get<std::int64_t>();
-    sample.voluntary_switches = body.at("voluntary_switches").get<std::int64_t>();
-    sample.involuntary_switches = body.at("involuntary_switches").get<std::int64_t>();
-    sample.gc_collections = body.at("gc_collections").get<std::int64_t>();
-    sample.gc_ns = body.at("gc_ns").get<std::int64_t>();
-    if (const auto it = body.find("latencies_ns"); it != body.end())
-      sample.latencies_ns = it->get<std::vector<std::int64_t>>();
-    return sample;
-  } catch (const json::exception& e) {
-    fail_request("sample", std::string("unexpected response: ") + e.what());
+    return protocol::decode_sample(response);
+  } catch (const protocol::RequestError& e) {
+    fail_stream(std::string("unexpected response to sample: ") + e.what());
   }
 }
 
-std::variant<std::vector<DriverProbe>, Unsupported> PythonDriver::probe(const StrategySelection& selection) {
-  Response response;
+std::variant<std::vector<protocol::Probe>, Unsupported> DriverClient::probe(
+    const protocol::StrategySelection& selection) {
+  const protocol::Response response = call("probe", protocol::encode_probe_request(selection), deadlines_.request);
+  if (response.status == protocol::Response::Status::kUnsupported) return Unsupported{response.message};
   try {
-    response = call("probe", json{{"cmd", "probe"}, {"selection", selection_json(selection)}}.dump());
-  } catch (const json::exception& e) {
-    fail_request("probe", std::string("cannot encode the request: ") + e.what());
-  }
-  if (response.unsupported) return Unsupported{*response.unsupported};
-  try {
-    std::vector<DriverProbe> probes;
-    for (const json& p : response.body.at("probes"))
-      probes.push_back({p.at("guarantee").get<std::string>(), p.at("passed").get<bool>(),
-                        p.at("detail").get<std::string>()});
-    return probes;
-  } catch (const json::exception& e) {
-    fail_request("probe", std::string("unexpected response: ") + e.what());
+    return protocol::decode_probes(response);
+  } catch (const protocol::RequestError& e) {
+    fail_stream(std::string("unexpected response to probe: ") + e.what());
   }
 }
 
-void PythonDriver::close(WorkloadId id) { call("close", json{{"cmd", "close"}, {"id", id}}.dump()); }
+void DriverClient::close(protocol::WorkloadId id) {
+  call("close", protocol::encode_close_request(id), deadlines_.request);
+}
 
-PythonDriver::Response PythonDriver::call(std::string_view cmd, const std::string& request_line) {
+protocol::Response DriverClient::call(std::string_view cmd, const std::string& request_line,
+                                      std::chrono::milliseconds deadline) {
   if (!broken_.empty()) throw std::runtime_error(broken_);
   write_line(request_line + "\n");
-  const std::string line = read_line();
-  json body;
+  const std::string line = read_line(cmd, deadline);
+  protocol::Response response;
   try {
-    body = json::parse(line);
-  } catch (const json::parse_error& e) {
+    response = protocol::decode_response(line);
+  } catch (const protocol::RequestError& e) {
     fail_stream("malformed response to " + std::string(cmd) + " " + excerpt(line) + ": " + e.what());
   }
-  const auto ok = body.is_object() ? body.find("ok") : body.end();
-  if (!body.is_object() || ok == body.end() || !ok->is_boolean())
-    fail_stream("response to " + std::string(cmd) + " without \"ok\": " + excerpt(line));
-  if (ok->get<bool>()) return {std::move(body), std::nullopt};
-  if (const auto reason = body.find("unsupported"); reason != body.end() && reason->is_string())
-    return {json(), reason->get<std::string>()};
-  if (const auto error = body.find("error"); error != body.end() && error->is_string())
-    fail_request(cmd, error->get<std::string>());
-  fail_request(cmd, "failed without saying why: " + excerpt(line));
+  if (response.status == protocol::Response::Status::kError) fail_request(cmd, response.message);
+  return response;
 }
 
-void PythonDriver::write_line(const std::string& line) {
+void DriverClient::write_line(const std::string& line) {
   SigpipeBlock block;
   std::size_t written = 0;
   while (written < line.size()) {
@@ -366,7 +305,9 @@ void PythonDriver::write_line(const std::string& line) {
   }
 }
 
-std::string PythonDriver::read_line() {
+std::string DriverClient::read_line(std::string_view cmd, std::chrono::milliseconds deadline) {
+  using Clock = std::chrono::steady_clock;
+  const auto expires = Clock::now() + deadline;
   for (;;) {
     if (const auto newline = stdout_buffer_.find('\n'); newline != std::string::npos) {
       std::string line = stdout_buffer_.substr(0, newline);
@@ -376,7 +317,11 @@ std::string PythonDriver::read_line() {
     if (stdout_buffer_.size() > kMaxResponseBytes)
       fail_stream("wrote " + std::to_string(stdout_buffer_.size()) + " bytes without ending the response line");
     pollfd fds[2] = {{from_stdout_, POLLIN, 0}, {from_stderr_, POLLIN, 0}};  // poll skips a -1 fd.
-    if (::poll(fds, 2, -1) < 0) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(expires - Clock::now());
+    if (left.count() <= 0)
+      fail_stream("did not answer " + std::string(cmd) + " within " + seconds_text(deadline));
+    const int ready = ::poll(fds, 2, static_cast<int>(std::min<std::int64_t>(left.count(), 1'000'000)));
+    if (ready < 0) {
       if (errno == EINTR) continue;
       fail_stream("cannot wait for a response: " + errno_text(errno));
     }
@@ -395,7 +340,7 @@ std::string PythonDriver::read_line() {
 }
 
 // One read of the driver's stderr into the tail. Returns false at EOF (and closes the pipe).
-bool PythonDriver::read_stderr() {
+bool DriverClient::read_stderr() {
   if (from_stderr_ < 0) return false;
   char chunk[4096];
   const ssize_t n = ::read(from_stderr_, chunk, sizeof chunk);
@@ -413,7 +358,7 @@ bool PythonDriver::read_stderr() {
   return true;
 }
 
-std::string PythonDriver::last_stderr_line() const {
+std::string DriverClient::last_stderr_line() const {
   const auto end = stderr_tail_.find_last_not_of(" \t\r\n");
   if (end == std::string::npos) return "";
   const auto newline = stderr_tail_.rfind('\n', end);
@@ -423,7 +368,7 @@ std::string PythonDriver::last_stderr_line() const {
 
 // Waits up to `grace` for the driver to exit, draining its stderr meanwhile (a driver blocked
 // writing there could never exit), then kills it. Afterwards reads what is left of its stderr.
-void PythonDriver::reap(std::chrono::milliseconds grace) {
+void DriverClient::reap(std::chrono::milliseconds grace) {
   using Clock = std::chrono::steady_clock;
   constexpr std::chrono::milliseconds kPollPeriod{5};
   const auto deadline = Clock::now() + grace;
@@ -436,7 +381,7 @@ void PythonDriver::reap(std::chrono::milliseconds grace) {
     } else if (reaped < 0 && errno != EINTR) {
       pid_ = -1;  // ECHILD: not ours to wait for any more (SIGCHLD ignored); nothing to collect.
     } else if (Clock::now() >= deadline) {
-      ::kill(pid_, SIGKILL);
+      ::kill(-pid_, SIGKILL);  // The group: anything the driver started goes too.
       while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
       }
       wait_status_ = status;
@@ -457,7 +402,7 @@ void PythonDriver::reap(std::chrono::milliseconds grace) {
   }
 }
 
-void PythonDriver::fail_stream(const std::string& what) {
+void DriverClient::fail_stream(const std::string& what) {
   close_fd(to_stdin_);  // EOF asks a driver that is still alive to leave.
   reap(kFailureGrace);
   const std::string status = describe_wait_status(wait_status_, killed_);
@@ -467,7 +412,7 @@ void PythonDriver::fail_stream(const std::string& what) {
   throw std::runtime_error(message);
 }
 
-void PythonDriver::fail_request(std::string_view cmd, const std::string& message) const {
+void DriverClient::fail_request(std::string_view cmd, const std::string& message) const {
   throw std::runtime_error(prefix_ + std::string(cmd) + ": " + message);
 }
 
@@ -488,6 +433,15 @@ std::optional<std::string> find_python(std::string_view requested) {
     if (end == std::string::npos) return std::nullopt;
     begin = end + 1;
   }
+}
+
+std::string find_driver_executable(std::string_view name) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path binary = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const fs::path candidate = binary.parent_path() / name;
+  return is_executable_file(candidate.string()) ? candidate.string() : "";
 }
 
 std::string find_driver_script(const std::string& argv0_or_exe_path) {
