@@ -131,6 +131,7 @@
     if (point.description) section.append(el('p', {class: 'description', text: point.description}));
     const notes = [];
     if (point.backend) notes.push('backend: ' + point.backend);
+    if (point.sampling) notes.push(point.sampling);
     if (!point.complete) notes.push('incomplete: the run stopped inside this point');
     if (notes.length) section.append(el('p', {class: 'meta', text: notes.join(' · ')}));
     section.append(list('warnings', point.warnings.map((w) => '⚠ ' + w)));
@@ -151,7 +152,8 @@
     for (const s of point.strategies) {
       const c = byName[s.name];
       const details = s.conformance.filter((x) => !x.passed).map((x) => x.guarantee + ': ' + x.detail).join('; ');
-      table.append(el('tr', {}, el('td', {text: s.name}), el('td', {text: String(s.samples.length)}),
+      const backend = s.backend && s.backend !== point.backend ? ' (' + s.backend + ')' : '';
+      table.append(el('tr', {}, el('td', {text: s.name + backend}), el('td', {text: String(s.samples.length)}),
         el('td', {text: ns(s.median) + ' ' + ci(s.ci, ns)}),
         el('td', {text: s.role === 'baseline' ? 'baseline' : c ? verdictOf(c.verdict).word + ' ' + ratio(c.ratio) + ' ' + ci(c.ci, plain) : ''}),
         el('td', {text: conformanceText(s), title: details})));

@@ -3,6 +3,7 @@
 // comparisons, conformance, expectations, warnings, sweep parameters — per scenario point.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
 
 #include <fmt/format.h>
@@ -107,6 +108,7 @@ Json strategy_json(const Json& s, const BenchmarkSamples* b, const std::string& 
                            {"passed", c.value("passed", false)}, {"claimed", c.value("claimed", false)},
                            {"detail", string_at(c, "detail")}});
   return {{"name", name}, {"role", name == baseline ? "baseline" : "candidate"},
+          {"backend", string_at(s, "backend")},  // schema 2; "" in schema 1
           {"samples", html::rounded_list(samples)}, {"median", median}, {"ci", ci},
           {"conformance", conformance}, {"breakdown", breakdown_json(b)}};
 }
@@ -142,9 +144,15 @@ Json our_point(const Json& r, const LoadedReport& loaded, const std::string& id)
   for (const Json& w : array_at(r, "warnings"))
     if (w.is_string()) warnings.push_back(w);
   const auto complete = r.find("complete");
+  const auto rounds = r.find("rounds");  // schema 2: how many interleaved rounds, and why no more
+  std::string sampling;
+  if (rounds != r.end() && rounds->is_number_integer() && rounds->get<std::int64_t>() > 0) {
+    sampling = fmt::format("{} rounds", rounds->get<std::int64_t>());
+    if (const std::string why = string_at(r, "stopped_by"); !why.empty()) sampling += ", stopped by " + why;
+  }
   return {{"id", id}, {"title", key}, {"scenario", string_at(scenario, "name")},
           {"description", string_at(scenario, "description")}, {"parameters", parameters},
-          {"backend", string_at(r, "backend")},
+          {"backend", string_at(r, "backend")}, {"sampling", sampling},
           {"complete", complete == r.end() || !complete->is_boolean() || complete->get<bool>()},
           {"skipped", string_at(r, "skipped")}, {"strategies", strategies},
           {"comparisons", comparisons}, {"expectations", expectations}, {"warnings", warnings}};
@@ -160,12 +168,12 @@ Json gbench_points(const LoadedReport& loaded, const std::string& report_id) {
     if (added)
       points.push_back({{"id", fmt::format("{}-p{}", report_id, points.size())}, {"title", family},
                         {"scenario", family}, {"description", ""}, {"parameters", Json::array()},
-                        {"backend", ""}, {"complete", true}, {"skipped", ""},
+                        {"backend", ""}, {"sampling", ""}, {"complete", true}, {"skipped", ""},
                         {"strategies", Json::array()}, {"comparisons", Json::array()},
                         {"expectations", Json::array()}, {"warnings", Json::array()}});
     const std::vector<double>& samples = ns_samples(&b);
     points[it->second]["strategies"].push_back(
-        {{"name", b.key}, {"role", "benchmark"}, {"samples", html::rounded_list(samples)},
+        {{"name", b.key}, {"role", "benchmark"}, {"backend", ""}, {"samples", html::rounded_list(samples)},
          {"median", rounded(median_or_nan(samples))}, {"ci", Json::array({nullptr, nullptr})},
          {"conformance", Json::array()}, {"breakdown", breakdown_json(&b)}});
   }

@@ -117,7 +117,7 @@ TEST(HtmlRunPayload, UnreadableReportIsAnErrorNamingTheSource) {
     html_run_payload({{"bad.json", "{\"context\": {\"schema_version\": 9}, \"benchmarks\": []}"}});
     FAIL() << "expected ReportError";
   } catch (const ReportError& e) {
-    EXPECT_EQ(std::string(e.what()), "bad.json: unknown schema version 9 (this build reads 1)");
+    EXPECT_EQ(std::string(e.what()).rfind("bad.json: unknown schema version 9", 0), 0u) << e.what();
   }
 }
 
