@@ -166,7 +166,7 @@
                     verdictOf(c.verdict).word + ' ' + ratio(c.ratio) + ' ' + ci(c.ci, plain)]}));
       const threshold = Math.max(...point.comparisons.map((c) => c.threshold).filter(finite), 0);
       addChart(section, point.id + '-forest', 'forest', OffloadPlots.forest(forestRows, threshold,
-               'candidate / baseline median, log scale; shaded: within ±' + (threshold * 100).toFixed(0) + '% (no difference)'));
+               'candidate / baseline ns per op, log scale; shaded: within ±' + (threshold * 100).toFixed(0) + '% (no difference)'));
     }
     breakdownChart(section, point.id + '-breakdown', point.strategies);
     section.append(list('expectations', point.expectations.map((e) => e.outcome.toUpperCase() + ': ' + e.description +
