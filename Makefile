@@ -12,7 +12,7 @@ GATE_RUNS ?= 50
 # `make fuzz`: seconds each libFuzzer target runs (CI: at least 60).
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test run bench gate-quality tsan asan fuzz clean
+.PHONY: all deps build test run bench gate-quality html-screenshot tsan asan fuzz clean
 
 all: build
 
@@ -36,6 +36,14 @@ bench: build
 	@mkdir -p results
 	$(BUILD_DIR)/bench/offload-micro --benchmark_repetitions=10 --benchmark_display_aggregates_only=true \
 	  --benchmark_out=results/micro-$$(date -u +%Y%m%dT%H%M%SZ).json --benchmark_out_format=json $(BENCH_FLAGS)
+
+# The README's picture of the HTML report (docs/html_report.png): the browser test's fixed reports,
+# drawn by `offload-bench report` and photographed by headless Chromium.
+html-screenshot: build
+	$(BUILD_DIR)/src/offload-bench report tests/report/data/report.json.golden \
+	  tests/report/data/html/small_sweep.json --html $(BUILD_DIR)/html_screenshot.html
+	python3 tests/report/browser_test.py $(BUILD_DIR)/html_screenshot.html --screenshot docs/html_report.png \
+	  --screenshot-from '#r1-s0' --screenshot-height 1300
 
 # The CI gates' false-alarm and detection rates on real scenarios, for ab and compare (README,
 # "The gate's quality"); GATE_RUNS=50 gated runs per experiment and gate.

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Installs whichever of offload-bench's Debian dependencies are missing: the build's, python3 (and
-# uvloop) for the cpython backend and its tests, and libuv (found through pkg-config) and Boost.Asio for the
-# peer drivers. `--fuzz` adds clang and its libFuzzer/sanitizer runtimes (`make fuzz`).
+# Installs whichever of offload-bench's Debian dependencies are missing: the build's (libjs-chart.js is
+# embedded into HTML reports at build time), python3 (and uvloop) for the cpython backend and its tests,
+# libuv (found through pkg-config) and Boost.Asio for the peer drivers, and chromium for the HTML
+# report's browser test. `--fuzz` adds clang and its libFuzzer/sanitizer runtimes (`make fuzz`).
 # Non-interactive apt-get; uses sudo when not root; says what to do when neither works.
 set -euo pipefail
 
 packages=(cmake g++ make libbenchmark-dev libcli11-dev libfmt-dev nlohmann-json3-dev
-          libtomlplusplus-dev libgtest-dev python3 python3-uvloop pkg-config libuv1-dev libboost-dev)
+          libtomlplusplus-dev libgtest-dev python3 python3-uvloop pkg-config libuv1-dev libboost-dev
+          libjs-chart.js chromium)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-dev) ;;

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
           else if constexpr (std::is_same_v<T, AbOptions>) return ab_command(options);
           else if constexpr (std::is_same_v<T, ServeOptions>) return serve_command();
           else if constexpr (std::is_same_v<T, CompareOptions>) return compare_command(options);
+          else if constexpr (std::is_same_v<T, ReportOptions>) return report_command(options);
           else if constexpr (std::is_same_v<T, ListOptions>) return list_command(options);
           else return validate_command(options);
         },

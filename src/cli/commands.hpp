@@ -31,6 +31,7 @@ int execute_run(const RunOptions& options, const RunPlan& plan);
 
 int run_command(const RunOptions& options);
 int compare_command(const CompareOptions& options);
+int report_command(const ReportOptions& options);
 int list_command(const ListOptions& options);
 int validate_command(const ValidateOptions& options);
 int serve_command();

@@ -7,8 +7,10 @@
 
 #include "cli/baselines.hpp"
 #include "cli/commands.hpp"
+#include "cli/html_output.hpp"
 #include "report/compare.hpp"
 #include "report/compare_reporter.hpp"
+#include "report/html_report.hpp"
 #include "report/report_reader.hpp"
 
 namespace offload::cli {
@@ -49,14 +51,15 @@ int compare_command(const CompareOptions& options) {
       options.baseline.empty() ? options.reports[0] : baseline_path(options.baseline).string();
   const std::string new_path = options.reports.back();
   report::CompareResult result;
+  report::LoadedReport base, candidate;
   try {
     if (!options.baseline.empty() && !is_baseline_name(options.baseline)) {
       std::cerr << "offload-bench: --baseline " << options.baseline << ": not a baseline name\n";
       return kExitUsage;
     }
     const std::size_t max_bytes = options.max_report_mib << 20;
-    const report::LoadedReport base = report::read_report_file(base_path, max_bytes);
-    const report::LoadedReport candidate = report::read_report_file(new_path, max_bytes);
+    base = report::read_report_file(base_path, max_bytes);
+    candidate = report::read_report_file(new_path, max_bytes);
     result = report::compare_reports(base, candidate, compare);
   } catch (const report::ReportError& e) {
     std::cerr << "offload-bench: " << e.what() << '\n';
@@ -69,6 +72,12 @@ int compare_command(const CompareOptions& options) {
   const bool colour = options.format == "table" && ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   report::write_compare(result, options.format, std::cout, colour);
   std::cout.flush();
+  if (!options.html.empty()) {
+    if (const int code = write_html_report(options.html, "offload-bench compare: " + base_path + " → " + new_path,
+                                           report::html_compare_payload(result, base, candidate));
+        code != kExitOk)
+      return code;
+  }
 
   if (options.fail_on == "never") return kExitOk;
   const bool fail = options.fail_on == "any-change" ? report::has_change(result) : report::has_regression(result);

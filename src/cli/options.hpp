@@ -39,6 +39,7 @@ struct RunOptions {
   bool breakdown = false;
   std::string backend;  // native | cpython | libuv | asio: sets runtime.backend in every scenario ("" keeps theirs)
   std::string python;   // the cpython backend's interpreter ("" : python3 on PATH)
+  std::string html;     // also write the report as one self-contained HTML page here ("" : none)
 };
 
 struct CompareOptions {
@@ -52,6 +53,12 @@ struct CompareOptions {
   std::string fail_on = "regression";  // regression | any-change | never
   std::size_t max_report_mib = report::kDefaultMaxReportBytes >> 20;  // a larger report is refused
   std::uint64_t seed = 1;
+  std::string html;  // also write the comparison as one self-contained HTML page here ("" : none)
+};
+
+struct ReportOptions {
+  std::vector<std::string> reports;  // JSON reports: ours or Google Benchmark's
+  std::string html;                  // the page to write
 };
 
 // `ab`: the run's options (scenarios, precision, output, ...) plus the two builds.

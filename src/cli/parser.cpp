@@ -82,6 +82,8 @@ Command parse_command_line(int argc, char** argv) {
   offload-bench validate scenarios/*.toml
   offload-bench run --save-baseline main     then, after a change:
   offload-bench compare --baseline main results/default-<timestamp>.json
+  offload-bench run --quick --html r.html    plots of the run in one self-contained HTML page
+  offload-bench report results/*.json --html r.html
 
 Two builds, one interleaved run (CI gating without drift between reports):
   offload-bench ab --base main-build/ --new pr-build/ scenarios/ci
@@ -102,6 +104,7 @@ Exit codes (run, compare and every other command):
                       "through python3), libuv or asio (their drivers); a sweep over runtime.backend narrows to it")
       ->check(CLI::IsMember({"native", "cpython", "libuv", "asio"}));
   run_cmd->add_option("--python", run.python, "Interpreter for the cpython backend (default: python3 on PATH)");
+  run_cmd->add_option("--html", run.html, "Also write the report as one self-contained HTML page of plots");
 
   AbOptions ab;
   CLI::App* ab_cmd = app.add_subcommand(
@@ -140,6 +143,13 @@ Exit codes (run, compare and every other command):
   compare_cmd->add_option("--max-report-mib", compare.max_report_mib,
                           "Refuse a report larger than this many MiB (default 64: it is read whole into memory)")
       ->check(CLI::Range(1, 1 << 20));
+  compare_cmd->add_option("--html", compare.html, "Also write the comparison as one self-contained HTML page of plots");
+
+  ReportOptions report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Draw reports (offload-bench or Google Benchmark JSON) as one self-contained HTML page");
+  report_cmd->add_option("reports", report.reports, "JSON reports")->required();
+  report_cmd->add_option("--html", report.html, "The HTML page to write")->required();
 
   ListOptions list;
   CLI::App* list_cmd = app.add_subcommand("list", "List built-in scenarios, strategies and jobs");
@@ -168,6 +178,7 @@ Exit codes (run, compare and every other command):
     }
     return compare;
   }
+  if (report_cmd->parsed()) return report;
   if (list_cmd->parsed()) return list;
   return validate;
 }

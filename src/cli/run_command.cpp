@@ -16,6 +16,7 @@
 #include <variant>
 
 #include "cli/commands.hpp"
+#include "cli/html_output.hpp"
 #include "cli/overrides.hpp"
 #include "cli/progress.hpp"
 #include "cli/report_outputs.hpp"
@@ -26,6 +27,7 @@
 #include "measure/noise_monitor.hpp"
 #include "measure/runner.hpp"
 #include "report/environment.hpp"
+#include "report/html_report.hpp"
 #include "report/reporter.hpp"
 #include "scenario/input_limits.hpp"
 #include "scenario/parameters.hpp"
@@ -223,6 +225,15 @@ int execute_run(const RunOptions& options, const RunPlan& plan) {
     std::ostringstream json;
     report::make_reporter("json")->write(result, json);
     written = outputs.write(json.str(), result.partial, options.format == "json");
+  }
+  if (!options.html.empty()) {
+    std::ostringstream json;
+    report::make_reporter("json")->write(result, json);
+    const std::string source = "run of " + suite.name;
+    if (const int code = write_html_report(options.html, "offload-bench run: " + source,
+                                           report::html_run_payload({{source, json.str()}}));
+        code != kExitOk)
+      return code;
   }
   if (stop_requested().load()) return stop_exit_code();
   if (!written) return kExitRunFailure;

@@ -281,6 +281,16 @@ std::string_view to_string(CompareVerdict verdict) {
   return "unchanged";
 }
 
+int severity(CompareVerdict verdict) {
+  switch (verdict) {
+    case CompareVerdict::kRegressed: return 0;
+    case CompareVerdict::kImproved: return 1;
+    case CompareVerdict::kInsufficient: return 2;
+    case CompareVerdict::kUnchanged: return 3;
+  }
+  return 3;
+}
+
 CompareResult compare_reports(const LoadedReport& base, const LoadedReport& candidate,
                               const CompareOptions& options) {
   validate(options);

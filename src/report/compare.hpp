@@ -61,6 +61,10 @@ enum class CompareVerdict { kImproved, kRegressed, kUnchanged, kInsufficient };
 // "improved", "regressed", "unchanged", "insufficient".
 std::string_view to_string(CompareVerdict verdict);
 
+// The order in which verdicts need a reader's attention, for listing regressions first:
+// regressed 0, improved 1, insufficient 2, unchanged 3.
+int severity(CompareVerdict verdict);
+
 // NEW vs BASE on one metric of one benchmark (lower is better). Doubles are NaN when not applicable.
 struct MetricComparison {
   std::string benchmark;  // BenchmarkSamples::key

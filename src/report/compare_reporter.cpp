@@ -135,16 +135,6 @@ void write_table(const CompareResult& r, std::ostream& out, bool colour) {
   for (const auto& w : r.warnings) out << "warning: " << w << '\n';
 }
 
-int severity(CompareVerdict v) {
-  switch (v) {
-    case CompareVerdict::kRegressed: return 0;
-    case CompareVerdict::kImproved: return 1;
-    case CompareVerdict::kInsufficient: return 2;
-    case CompareVerdict::kUnchanged: return 3;
-  }
-  return 3;
-}
-
 void write_markdown(const CompareResult& r, std::ostream& out) {
   out << "## offload-bench compare\n\n**" << markdown_cell(compare_summary_line(r)) << "**\n\n"
       << markdown_cell(source_line("Base:", r.base_source, r.base_kind, r.base_environment)) << "  \n"
