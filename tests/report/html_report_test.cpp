@@ -129,8 +129,10 @@ CompareResult gbench_compare(const LoadedReport& base, const LoadedReport& candi
 
 // The compare fixtures taken backwards (new as BASE): their improvement becomes a regression.
 TEST(HtmlComparePayload, MatchesGoldenWithRegressionsFirst) {
-  const LoadedReport base = read_report_file(kData / "compare" / "gbench_new.json");
-  const LoadedReport candidate = read_report_file(kData / "compare" / "gbench_base.json");
+  LoadedReport base = read_report_file(kData / "compare" / "gbench_new.json");
+  LoadedReport candidate = read_report_file(kData / "compare" / "gbench_base.json");
+  base.source = "gbench_new.json";  // The golden must not depend on where the checkout is.
+  candidate.source = "gbench_base.json";
   const std::string payload = html_compare_payload(gbench_compare(base, candidate), base, candidate);
   const auto parsed = nlohmann::json::parse(payload);
   const std::vector<std::string> rank = {"regressed", "improved", "insufficient", "unchanged"};
