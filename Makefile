@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 CTEST_FLAGS ?= --output-on-failure
 # `make run` shows where each offload's time goes (traced samples among the timed rounds).
-RUN_FLAGS ?= --breakdown
+RUN_FLAGS ?= --breakdown --time-budget 25
 BENCH_FLAGS ?=
 GATE_RUNS ?= 50
 
