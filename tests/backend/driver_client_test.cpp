@@ -4,9 +4,11 @@
 #include "backend/driver_client.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include <iterator>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 #include <variant>
 #include <string>
@@ -115,6 +118,43 @@ TEST_F(PythonDriverTest, HelloReportsTheInterpreterItRunsOn) {
   EXPECT_EQ(hello.backend, "cpython");
   EXPECT_FALSE(hello.implementation.empty());
   EXPECT_TRUE(fs::exists(hello.executable)) << hello.executable;
+}
+
+// The state letter of one of this process's threads (/proc/self/task/TID/stat): 'R' runnable.
+char thread_state(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() ? text[paren + 2] : '?';
+}
+
+// Fidelity: while the driver samples, the thread waiting for it sleeps in poll and takes no CPU
+// the driver's threads could use.
+TEST_F(PythonDriverTest, TheCallingThreadSleepsWhileTheDriverSamples) {
+  auto driver = start();
+  WorkloadSpec sleepy = workload("offload", 40);
+  sleepy.job = "sleep";
+  sleepy.job_us = 5000;
+  sleepy.concurrency = "sequential";
+  const WorkloadId id = expect_holds<WorkloadId>(driver->open(sleepy, {{"offload", "copy_context_partial"}}));
+  std::atomic<pid_t> caller{0};
+  std::atomic<bool> done{false};
+  std::thread sampling([&] {
+    caller = static_cast<pid_t>(::syscall(SYS_gettid));
+    driver->sample(id, 1);  // ~200 ms of sleeping jobs
+    done = true;
+  });
+  while (caller == 0) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the request is under way
+  int looked = 0;
+  int runnable = 0;
+  for (; looked < 50 && !done; ++looked) {
+    runnable += thread_state(caller) == 'R';
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  sampling.join();
+  EXPECT_GT(looked, 10) << "the sample ended before the thread could be watched";
+  EXPECT_LE(runnable, 1) << runnable << " of " << looked << " looks found the waiting thread runnable";
 }
 
 TEST_F(PythonDriverTest, OffloadSampleCountsEveryOpOfEveryBatchAndTimesEachOne) {
