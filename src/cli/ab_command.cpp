@@ -39,6 +39,7 @@ measure::DriverSpec build_spec(const std::string& role, const std::string& binar
   spec.name = role + " build (" + binary + ")";
   spec.argv = {binary, "serve"};
   spec.deadlines = deadlines;
+  spec.forwards_gc = true;
   return spec;  // No axes listed: a build of the model implements every axis.
 }
 

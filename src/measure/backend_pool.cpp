@@ -25,6 +25,7 @@ DriverSpec cpython_spec(const std::string& interpreter, const std::string& scrip
   spec.name = "python driver (" + interpreter + ")";
   spec.argv = {interpreter, "-u", script};
   spec.axes = {"offload", "state_copy"};
+  spec.forwards_gc = true;
   spec.accept = [interpreter](const protocol::Hello& hello) -> std::string {
     if (hello.implementation != "cpython")
       return interpreter + " is " + hello.implementation + " " + hello.version +

@@ -108,7 +108,7 @@ std::optional<std::string> DriverBackend::unsupported(const scenario::Scenario&,
       return std::string(axis.id) + "=" + std::string(selection.get(axis.id)) + " has no " + spec_.id +
              " counterpart (" + spec_.id + " is " + std::string(axis.id) + "=" + std::string(axis.default_strategy) + ")";
   }
-  if (spec_.id != "cpython" && spec_.id != "build" && !runtime.gc)
+  if (!spec_.forwards_gc && !runtime.gc)
     return "runtime.gc = false applies to the cpython backend: " + spec_.id + " has no garbage collector";
   return std::nullopt;
 }

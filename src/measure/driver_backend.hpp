@@ -27,6 +27,9 @@ struct DriverSpec {
   std::vector<std::string> axes;
   // libuv reads UV_THREADPOOL_SIZE once per process: one driver per runtime.workers value.
   bool process_per_workers = false;
+  // runtime.gc = false is refused here ("no garbage collector") unless the driver has a collector
+  // to turn off (CPython) or judges the request itself (another build's serve).
+  bool forwards_gc = false;
   // Checks hello's answer; returns why this driver cannot serve (too old an interpreter), or "".
   std::function<std::string(const protocol::Hello&)> accept;
   backend::DriverDeadlines deadlines;
