@@ -164,7 +164,7 @@ void compare(report::ScenarioResult& result, const RunOptions& options) {
 class PointRunner {
  public:
   PointRunner(const scenario::ScenarioPoint& point, const RunOptions& options, const ProgressCallback& progress)
-      : point_(point), s_(point.scenario), options_(options), progress_(progress), order_rng_(options.seed) {
+      : s_(point.scenario), options_(options), progress_(progress), order_rng_(options.seed) {
     result_.scenario = s_;
     result_.parameters = point.parameters;
   }
@@ -425,7 +425,6 @@ class PointRunner {
     result_.warnings.push_back(text);
   }
 
-  const scenario::ScenarioPoint& point_;
   const scenario::Scenario& s_;
   const RunOptions& options_;
   const ProgressCallback& progress_;

@@ -276,10 +276,4 @@ Summary summarize(std::span<const double> samples, std::uint64_t seed) {
                  *min_it,        *max_it,         bootstrap_ci(samples, 0.95, 2000, seed)};
 }
 
-bool spread_too_wide(const Summary& summary, double threshold) {
-  const double half_width = (summary.ci.high - summary.ci.low) / 2.0;
-  if (summary.median == 0.0) return half_width > 0.0;
-  return half_width / std::abs(summary.median) > threshold;
-}
-
 }  // namespace offload::measure

@@ -118,10 +118,4 @@ struct Summary {
 // Requires: non-empty samples, otherwise std::invalid_argument.
 Summary summarize(std::span<const double> samples, std::uint64_t seed = 1);
 
-// True when the run is too noisy to resolve a change of `threshold` (a fraction, 0.05 = 5%): the
-// half-width of the median's CI, relative to the median, exceeds the threshold. Such a run cannot
-// tell a threshold-sized change from noise, so more (or quieter) samples are needed.
-// Note: a zero median counts as too wide unless the CI has zero width.
-bool spread_too_wide(const Summary& summary, double threshold);
-
 }  // namespace offload::measure

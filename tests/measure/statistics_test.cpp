@@ -252,17 +252,5 @@ TEST(Summary, CollectsEveryStatistic) {
   EXPECT_GE(s.ci.high, s.median);
 }
 
-TEST(Summary, SpreadIsTooWideWhenCiHalfWidthExceedsThreshold) {
-  Summary s{};
-  s.median = 100.0;
-  s.ci = {95.0, 105.0};  // Half-width 5% of the median.
-  EXPECT_TRUE(spread_too_wide(s, 0.04));
-  EXPECT_FALSE(spread_too_wide(s, 0.06));
-  s.median = 0.0;
-  EXPECT_TRUE(spread_too_wide(s, 0.5));
-  s.ci = {0.0, 0.0};
-  EXPECT_FALSE(spread_too_wide(s, 0.5));
-}
-
 }  // namespace
 }  // namespace offload::measure
